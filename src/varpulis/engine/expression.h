@@ -14,9 +14,12 @@
 namespace varpulis::engine {
 
 // What an expression can see besides the record: the program's globals (`let`/`var`/`const`,
-// by slot), owned by the runtime. One per runtime; used by one thread at a time.
+// by slot), owned by the runtime, and — inside a pattern — the events captured by each alias
+// (by alias index; null when the alias has captured nothing yet). One per runtime; used by one
+// thread at a time.
 struct EvalContext {
   std::vector<core::Value> globals;
+  std::vector<const core::Record*> aliases;
 };
 
 class Expression {
