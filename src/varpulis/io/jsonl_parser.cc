@@ -62,7 +62,9 @@ core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value
     case od::json_type::number: {
       od::number number;
       if (auto error = value.get_number().get(number)) {
-        if (error == simdjson::NUMBER_OUT_OF_RANGE) return Invalid("number out of range");
+        if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
+          return Invalid("invalid or out-of-range number");
+        }
         return JsonError(error);
       }
       switch (number.get_number_type()) {
