@@ -244,7 +244,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"Reading { x: [1, 2 }",
                 "events.evt:3:20: error: expected ',' or ']' in array, found '}'"},
         BadLine{"Reading(1, )",
-                "events.evt:3:13: error: expected a value for position 1, found ')'"},
+                "events.evt:3:12: error: expected a value for position 1, found ')'"},
         BadLine{"123 {}", "events.evt:3:1: error: expected an event type name, found '1'"},
         BadLine{"BATCH 5q",
                 "events.evt:3:7: error: invalid time '5q' (digits with an optional unit ms, s, m "
