@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -369,6 +370,21 @@ TEST_F(EventSourceTest, RandomCorruptionIsReportedLineByLine) {
     EXPECT_EQ(source->bad_events(), reported);
     EXPECT_EQ(source->position().offset, mutated.size());
   }
+}
+
+TEST_F(EventSourceTest, EveryConformanceEventFileParses) {
+  namespace fs = std::filesystem;
+  fs::path cases = fs::path(VARPULIS_SHARED_DIR) / "conformance" / "cases";
+  if (!fs::exists(cases)) GTEST_SKIP() << "no conformance cases at " << cases;
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(cases)) {
+    if (entry.path().extension() != ".evt") continue;
+    ++files;
+    auto source = EventSource::Open(entry.path().string(), symbols_, decls_);
+    ASSERT_TRUE(source.ok()) << entry.path();
+    EXPECT_GT(ReadAll(**source).size(), 0u) << entry.path();
+  }
+  EXPECT_GT(files, 0);
 }
 
 TEST_F(EventSourceTest, EmptyInputHasNoEvents) {

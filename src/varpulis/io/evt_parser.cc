@@ -353,7 +353,7 @@ core::Status EvtParser::ParseRecord(Scanner& scan, std::int64_t ts, core::Record
   bool named = open == '{';
   names_.clear();
   out.values.clear();
-  out.values.reserve(8);
+  out.values.reserve(last_field_count_);
   scan.SkipSpace();
   if (scan.Peek() == close) {
     scan.Advance();
@@ -409,6 +409,7 @@ core::Status EvtParser::ParseRecord(Scanner& scan, std::int64_t ts, core::Record
   EventTypeCache::Type& type = types_.Get(type_name);
   if (!named) types_.PositionalNames(type, out.values.size(), names_);
   out.ts = ts;
+  last_field_count_ = out.values.size();
   core::Status status = types_.Finish(type, names_, out);
   if (!status.ok()) return scan.ErrorAt(type_pos, status.message());
   return core::Status::Ok();

@@ -59,6 +59,7 @@ class EvtParser {
   StringCache strings_;
   std::int64_t batch_time_ = 0;
   std::size_t error_column_ = 0;
+  std::size_t last_field_count_ = 4;     // capacity for the next record's values
   std::vector<std::string_view> names_;  // scratch, reused per line
   std::string scratch_;                  // unescaped string being read
 };
