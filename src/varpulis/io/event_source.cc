@@ -208,7 +208,8 @@ core::Result<bool> EventSource::Impl::Next(core::Record& out) {
   if (!fatal_.ok()) return fatal_;
   while (true) {
     std::size_t search = std::max(begin_, scanned_);
-    const void* hit = std::memchr(buf_.get() + search, '\n', end_ - search);
+    const void* hit =
+        search < end_ ? std::memchr(buf_.get() + search, '\n', end_ - search) : nullptr;
     std::size_t line_end;
     if (hit != nullptr) {
       line_end = static_cast<std::size_t>(static_cast<const char*>(hit) - buf_.get());
