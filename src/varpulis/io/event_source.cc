@@ -304,6 +304,19 @@ std::unique_ptr<EventSource> EventSource::FromString(std::string name, std::stri
   return std::unique_ptr<EventSource>(new EventSource(std::move(impl)));
 }
 
+core::Status ValidateEventFile(const std::string& path, const EventDeclarations& declarations) {
+  core::SymbolTable symbols;  // private: validation must not intern names into the runtime's table
+  EventSourceOptions options;
+  options.track_prefix_crc = false;
+  VP_ASSIGN_OR_RETURN(std::unique_ptr<EventSource> source,
+                      EventSource::Open(path, symbols, declarations, options));
+  core::Record record;
+  while (true) {
+    VP_ASSIGN_OR_RETURN(bool got, source->Next(record));
+    if (!got) return core::Status::Ok();
+  }
+}
+
 core::Result<bool> EventSource::Next(core::Record& out) { return impl_->Next(out); }
 SourcePosition EventSource::position() { return impl_->position(); }
 bool EventSource::resumed() const { return impl_->resumed(); }

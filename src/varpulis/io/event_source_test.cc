@@ -387,6 +387,19 @@ TEST_F(EventSourceTest, EveryConformanceEventFileParses) {
   EXPECT_GT(files, 0);
 }
 
+TEST_F(EventSourceTest, ValidateEventFileFindsTheFirstBadLine) {
+  std::string path = TempPath("validate.evt");
+  WriteFile(path, "A {n: 1}\n{\"event_type\": \"B\"}\n");
+  EXPECT_TRUE(ValidateEventFile(path, decls_).ok());
+  WriteFile(path, "A {n: 1}\nA {n 2}\nA {n: }\n");
+  core::Status status = ValidateEventFile(path, decls_);
+  EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), path + ":2:6: error: expected ':' after field name 'n', found '2'");
+  EXPECT_EQ(symbols_.Find("A"), core::SymbolTable::kUnknown);  // the caller's table is untouched
+  std::remove(path.c_str());
+  EXPECT_EQ(ValidateEventFile(path, decls_).code(), core::StatusCode::kNotFound);
+}
+
 TEST_F(EventSourceTest, EmptyInputHasNoEvents) {
   auto source = EventSource::FromString("empty", "", symbols_, decls_);
   core::Record r;
