@@ -258,7 +258,9 @@ unsigned DaysInMonth(std::int64_t y, unsigned m) {
 class Scanner {
  public:
   Scanner(const SourceFile& file, Diagnostics& diags)
-      : text_(file.text()), diags_(diags), size_(static_cast<std::uint32_t>(text_.size())) {}
+      : text_(file.text()), diags_(diags), size_(static_cast<std::uint32_t>(text_.size())) {
+    if (text_.substr(0, 3) == kUtf8ByteOrderMark) pos_ = 3;
+  }
 
   // Feeds every token, then kEof, to `sink` (LayoutPass); stops at the first error.
   template <class Sink>
