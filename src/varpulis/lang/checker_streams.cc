@@ -100,8 +100,8 @@ void ProgramChecker::CheckStream(int index) {
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     if (source.kind == ast::SourceKind::kName) {
-      scope.record_names.push_back(source.name);
-      if (!source.alias.empty()) scope.record_names.push_back(source.alias);
+      scope.record_name = source.name;
+      scope.record_alias = source.alias;
     }
     std::vector<const ast::StreamOp*> ops;
     for (const ast::StreamOp& op : decl.ops) ops.push_back(&op);
@@ -197,7 +197,7 @@ Schema ProgramChecker::CheckSource(const ast::StreamDecl& stream, int self_index
         Scope scope;
         scope.kind = Scope::Kind::kRecord;
         scope.record = schema;
-        scope.record_names.push_back(inner.name);
+        scope.record_name = inner.name;
         for (const ast::StreamOp& op : m.inline_ops) {
           if (op.kind != ast::OpKind::kWhere) {
             Error("E090", op.name_span,
