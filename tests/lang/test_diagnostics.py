@@ -7,7 +7,8 @@
    (with `Syntax OK`) when they are all warnings.
 2. Every program.vpl under <shared>/conformance/cases/ and examples/ must pass: exit 0, stdout
    `Syntax OK` then `   Statements: N`, and no error on stderr.
-3. A missing file exits 2 with a message naming it; `--code` checks inline source.
+3. Every ```vpl block of docs/language.md must pass `check`.
+4. A missing file exits 2 with a message naming it; `--code` checks inline source.
 
 Usage: test_diagnostics.py --bin build/varpulis --shared ../shared
 """
@@ -107,6 +108,19 @@ def check_valid_programs(r, shared):
             r.ok(name)
 
 
+def check_doc_examples(r):
+    doc = ROOT / "docs" / "language.md"
+    blocks = re.findall(r"^```vpl\n(.*?)^```", doc.read_text(), flags=re.S | re.M)
+    if not blocks:
+        r.fail("docs/language.md", "no ```vpl examples")
+    for i, block in enumerate(blocks, 1):
+        res = r.run("--code", block)
+        if res.returncode == 0 and res.stdout.startswith("Syntax OK") and not res.stderr:
+            r.ok(f"doc example {i}")
+        else:
+            r.fail(f"doc example {i}", f"exit {res.returncode}\n{res.stderr}")
+
+
 def check_cli(r, tmp):
     missing = tmp / "does-not-exist.vpl"
     res = r.run(str(missing))
@@ -156,6 +170,7 @@ def main():
     r = Runner(args.bin)
     check_corpus(r)
     check_valid_programs(r, pathlib.Path(args.shared))
+    check_doc_examples(r)
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         check_cli(r, pathlib.Path(tmp))
