@@ -289,6 +289,7 @@ void ProgramChecker::CheckPatternStreamTail(const ast::StreamDecl& stream,
 void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
   const ast::PatternDecl& decl = *pattern.decl;
   if (!decl.pattern) return;
+  enclosing_name_ = decl.name;
   std::vector<const ast::PatternExpr*> alternatives;
   FlattenOr(*decl.pattern, &alternatives);
 
@@ -447,6 +448,7 @@ void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
   }
   pattern.match = MatchSchema(aliases);
   pattern.checked = true;
+  enclosing_name_ = {};
 }
 
 }  // namespace varpulis::lang::internal

@@ -250,6 +250,8 @@ class ProgramChecker {
   std::vector<std::string_view> declared_stream_names_;
   bool program_has_watermark_ = false;
   int stream_being_checked_ = -1;
+  // The stream or pattern being checked: never suggested for its own sources.
+  std::string_view enclosing_name_;
 };
 
 // The schema of records whose fields are not known (shared, immutable).
