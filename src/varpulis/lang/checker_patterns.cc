@@ -83,7 +83,14 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, Schema*
                       source.from_span);
   }
   if (pattern_index_.count(source.name) != 0 && stream_index_.count(source.name) == 0) {
-    Error("E029", stream.ops.front().name_span,
+    Span arrow = stream.ops.front().name_span;
+    for (const ast::StreamOp& op : stream.ops) {
+      if (op.kind == ast::OpKind::kFollowedBy) {
+        arrow = op.name_span;
+        break;
+      }
+    }
+    Error("E029", arrow,
           "a stream that uses pattern " + Quote(source.name) + " cannot add '->' steps",
           "add the steps to the pattern declaration");
     *output = Schema::Unknown();
