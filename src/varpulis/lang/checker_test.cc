@@ -234,6 +234,18 @@ TEST(CheckerTest, AssignmentInAFunctionUpdatesAGlobalVar) {
             Want{});
 }
 
+TEST(CheckerTest, AssignmentsMustFitDeclaredTypes) {
+  EXPECT_EQ(Codes("var total: float = 0.0\n"
+                  "fn add(x: int) -> int:\n"
+                  "    var n: int = 0\n"
+                  "    n := \"many\"\n"
+                  "    x := 2.5\n"
+                  "    total := x\n"
+                  "    total := \"none\"\n"
+                  "    return n\n"),
+            (Want{"E061@4:10", "E061@5:10", "E061@7:14"}));
+}
+
 TEST(CheckerTest, TypeAliasCycleIsReportedOnce) {
   EXPECT_EQ(Codes("type A = B\ntype B = A\n"), Want{"E023@1:6"});
 }

@@ -82,6 +82,7 @@ struct Local {
   StaticType type = StaticType::kUnknown;
   bool is_mutable = true;  // parameters and `var`; `let`/`const` are not
   ast::VarKind kind = ast::VarKind::kVar;
+  bool typed = false;  // declared with a type annotation: assignments must fit it
 };
 
 // What names mean inside an expression being checked.
