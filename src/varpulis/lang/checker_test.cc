@@ -92,6 +92,12 @@ TEST(CheckerTest, MergeKnowsTheUnionOfItsMembersFields) {
             Want{"E022@5:53"});
 }
 
+TEST(CheckerTest, MergeMemberNamesReadTheCurrentRecord) {
+  EXPECT_EQ(Codes("event A:\n    x: int\nevent B:\n    y: str\n"
+                  "stream S = merge(A, B as b).where(A.x > 1 or b.y == \"k\" or B.q == 1)\n"),
+            Want{"E021@5:62"});
+}
+
 TEST(CheckerTest, UndeclaredTypesHaveUnknownSchemas) {
   // No `event` at all: any source is an implicit type and any field may exist.
   EXPECT_EQ(Codes("stream S = Anything.where(whatever > 1 and upper(name) == \"X\").emit()"),

@@ -99,6 +99,8 @@ struct Scope {
   // empty when unused. Kept inline: scopes are copied per aggregate call.
   std::string_view record_name;
   std::string_view record_alias;
+  // A merge source: `Member.f` reads the current record for every member name (and alias).
+  const std::vector<std::string_view>* record_member_names = nullptr;
   // Pattern aliases usable in this expression, with binding rules.
   const std::vector<AliasInfo>* aliases = nullptr;
   // Step predicates (S2): aliases of steps >= this index are not bound yet; -1: all bound.
