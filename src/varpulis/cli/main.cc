@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     varpulis::cli::RegisterVersionCommand(app, &exit_code);
     varpulis::cli::RegisterParseCommand(app, &exit_code);
+    varpulis::cli::RegisterCheckCommand(app, &exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
