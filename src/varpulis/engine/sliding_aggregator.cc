@@ -97,6 +97,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
           double delta = x - s.mean;
           s.mean += delta / static_cast<double>(s.n);
           s.m2 += delta * (x - s.mean);
+          s.m2_peak = std::max(s.m2_peak, s.m2);
         }
         break;
       }
@@ -139,6 +140,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
           s.n = 0;
           s.mean = 0;
           s.m2 = 0;
+          s.m2_peak = 0;
           break;
         }
         double old_mean = s.mean;
@@ -253,10 +255,37 @@ void SlidingAggregator::RebuildMonotonic() {
   monotonic_stale_ = false;
 }
 
+void SlidingAggregator::RecomputeStddev(std::size_t call) {
+  // Same arithmetic, in the same order, as Accumulators::Add over the held records.
+  CallState& s = calls_[call];
+  auto slot = static_cast<std::size_t>(arg_slot_[call]);
+  std::int64_t n = 0;
+  double mean = 0;
+  double m2 = 0;
+  for (std::size_t e = 0; e < elements_.size(); ++e) {
+    if (!elements_[e].live) continue;
+    const core::Value& v = ArgAt(base_seq_ + e, slot);
+    if (!v.is_numeric()) continue;
+    double x = v.AsDouble();
+    ++n;
+    double delta = x - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (x - mean);
+  }
+  s.n = n;
+  s.mean = mean;
+  s.m2 = m2;
+  s.m2_peak = m2;
+}
+
 void SlidingAggregator::Results(std::vector<core::Value>* out) {
   if (monotonic_stale_) RebuildMonotonic();
   for (std::size_t i = 0; i < calls_.size(); ++i) {
-    const CallState& s = calls_[i];
+    CallState& s = calls_[i];
+    if (plan_->kind(i) == AggregateKind::kStddev && s.n >= 2 &&
+        s.m2 < s.m2_peak * kStddevRecomputeRatio) {
+      RecomputeStddev(i);
+    }
     switch (plan_->kind(i)) {
       case AggregateKind::kCount:
         out->push_back(core::Value::Int(static_cast<std::int64_t>(live_)));
@@ -333,6 +362,7 @@ void SlidingAggregator::Snapshot(core::Encoder& out) const {
     out.PutSignedVarint(s.n);
     out.PutDouble(s.mean);
     out.PutDouble(s.m2);
+    out.PutDouble(s.m2_peak);
   }
 }
 
@@ -379,6 +409,7 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
     VP_RETURN_IF_ERROR(in.GetSignedVarint(&s.n));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.mean));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.m2));
+    VP_RETURN_IF_ERROR(in.GetDouble(&s.m2_peak));
     if (s.n < 0 || static_cast<std::uint64_t>(s.n) > live_) {
       return core::Status::Corrupt("sliding aggregate state: value count out of range");
     }

@@ -6,7 +6,12 @@
 //   count, sum, avg   add and subtract; sums are Neumaier-compensated so that a long run of
 //                     add/subtract stays within a few ulps of the batch result
 //   stddev            Welford add and Welford removal (M2 clamped at 0); more stable than
-//                     subtracting sums of squares when the mean is large against the spread
+//                     subtracting sums of squares when the mean is large against the spread.
+//                     Removal still cancels: after large values leave, M2 keeps a residue of
+//                     their rounding error. When M2 has fallen below kStddevRecomputeRatio of
+//                     its peak since the last exact pass, the release recomputes it from the
+//                     held values (O(window), only after such a collapse), so a window of equal
+//                     values reports exactly 0.0, as the batch path does
 //   min, max          monotonic deques of record sequence numbers: O(1) amortized per record
 //   first, last       the oldest and newest held record
 //   count_distinct    a multiset (value -> occurrences)
@@ -41,6 +46,8 @@ namespace varpulis::engine {
 
 class SlidingAggregator {
  public:
+  static constexpr double kStddevRecomputeRatio = 1e-6;
+
   explicit SlidingAggregator(AggregatePlan* plan);
 
   // Appends one record (evaluates each call's argument once).
@@ -81,6 +88,7 @@ class SlidingAggregator {
     std::int64_t n = 0;
     double mean = 0;
     double m2 = 0;
+    double m2_peak = 0;  // largest M2 since the last exact recomputation
     int aux = -1;
   };
   using Multiset = absl::flat_hash_map<core::Value, std::int64_t, ValueHash, ValueEq>;
@@ -92,6 +100,7 @@ class SlidingAggregator {
   void Unfold(std::uint64_t seq, bool fifo);  // removes them
   void PushMonotonic(std::size_t call, std::uint64_t seq);
   void RebuildMonotonic();
+  void RecomputeStddev(std::size_t call);
   void PopDeadEnds();
 
   AggregatePlan* plan_;
