@@ -20,10 +20,11 @@ void SlidingAggregator::NeumaierSum::Add(double x) {
 
 SlidingAggregator::SlidingAggregator(AggregatePlan* plan)
     : plan_(plan), arg_slot_(plan->num_calls(), -1), calls_(plan->num_calls()) {
+  stride_ = plan->num_args();
   for (std::size_t i = 0; i < plan->num_calls(); ++i) {
     AggregateKind kind = plan->kind(i);
     if (kind == AggregateKind::kCount) continue;
-    arg_slot_[i] = static_cast<int>(stride_++);
+    arg_slot_[i] = plan->arg_index(i);
     if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
       calls_[i].aux = static_cast<int>(monotonic_.size());
       monotonic_.emplace_back();
@@ -51,9 +52,7 @@ void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
   }
   std::uint64_t seq = base_seq_ + elements_.size();
   elements_.push_back(Element{ts, true});
-  for (std::size_t i = 0; i < arg_slot_.size(); ++i) {
-    if (arg_slot_[i] >= 0) args_.push_back(plan_->EvalArg(i, record, ctx));
-  }
+  for (std::size_t a = 0; a < stride_; ++a) args_.push_back(plan_->EvalArgument(a, record, ctx));
   ++live_;
   Fold(seq);
 }
@@ -63,7 +62,7 @@ void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq) {
   const core::Value& v = ArgAt(seq, slot);
   if (!v.is_numeric()) return;
   double x = v.AsDouble();
-  std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
+  RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
   bool is_min = plan_->kind(call) == AggregateKind::kMin;
   while (!dq.empty()) {
     double back = ArgAt(dq.back(), slot).AsDouble();
@@ -153,7 +152,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
       }
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
         if (fifo) {
           if (!dq.empty() && dq.front() == seq) dq.pop_front();
         } else {
@@ -299,7 +298,7 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        const std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        const RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
         out->push_back(
             dq.empty() ? core::Value()
                        : core::Value::Float(

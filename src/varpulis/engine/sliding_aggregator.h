@@ -29,7 +29,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -40,6 +39,7 @@
 #include "varpulis/core/value.h"
 #include "varpulis/engine/aggregate_plan.h"
 #include "varpulis/engine/expression.h"
+#include "varpulis/engine/ring_buffer.h"
 #include "varpulis/engine/value_hash.h"
 
 namespace varpulis::engine {
@@ -72,8 +72,8 @@ class SlidingAggregator {
 
  private:
   struct Element {
-    std::int64_t ts;
-    bool live;
+    std::int64_t ts = 0;
+    bool live = false;
   };
   struct NeumaierSum {
     double sum = 0;
@@ -107,8 +107,8 @@ class SlidingAggregator {
   std::vector<int> arg_slot_;  // per call: index within an element's argument values, or -1
   std::size_t stride_ = 0;     // argument values per element
 
-  std::deque<Element> elements_;  // arrival order; tombstones (live == false) only off-FIFO
-  std::deque<core::Value> args_;  // stride_ values per element
+  RingBuffer<Element> elements_;  // arrival order; tombstones (live == false) only off-FIFO
+  RingBuffer<core::Value> args_;  // stride_ values per element
   std::uint64_t base_seq_ = 0;    // sequence number of elements_.front()
   std::size_t live_ = 0;
   bool sorted_ = true;          // held ts non-decreasing in arrival order
@@ -117,7 +117,7 @@ class SlidingAggregator {
   bool monotonic_stale_ = false;
 
   std::vector<CallState> calls_;
-  std::vector<std::deque<std::uint64_t>> monotonic_;  // per min/max call
+  std::vector<RingBuffer<std::uint64_t>> monotonic_;  // per min/max call
   std::vector<Multiset> distinct_;                    // per count_distinct call
 };
 
