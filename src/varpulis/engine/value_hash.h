@@ -15,7 +15,11 @@ struct ValueHash {
 };
 
 struct ValueEq {
-  bool operator()(const core::Value& a, const core::Value& b) const { return a == b; }
+  bool operator()(const core::Value& a, const core::Value& b) const {
+    // Inline fast path for the common key kinds; == handles the rest (int vs float, ...).
+    if (a.is_int() && b.is_int()) return a.AsInt() == b.AsInt();
+    return a == b;
+  }
 };
 
 }  // namespace varpulis::engine
