@@ -74,7 +74,7 @@ struct AggregateCollector {
 // local declared anywhere in the body is visible after its declaration, Python-like).
 struct LocalScope {
   std::vector<std::string> names;  // slot = index; parameters first
-  bool widen_float_slot(int) const { return false; }
+  std::vector<bool> is_float;      // per slot: declared float (ints widen on assignment)
   int Find(std::string_view name) const {
     for (std::size_t i = names.size(); i-- > 0;) {
       if (names[i] == name) return static_cast<int>(i);
