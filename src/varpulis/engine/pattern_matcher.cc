@@ -195,7 +195,12 @@ bool PatternMatcher::Violates(const PatternRun& run, const core::Record& event) 
   const AltInfo& info = alt_info_[static_cast<std::size_t>(run.alternative)];
   for (std::uint32_t k : info.active_negations[static_cast<std::size_t>(run.last_taken)]) {
     const PatternNegation& neg = alt.negations[k];
-    if (neg.type == event.type && Holds(neg.predicate.get(), event, run)) return true;
+    if (neg.type != event.type) continue;
+    bool bound = true;
+    for (int alias : neg.aliases_used) {
+      if (!run.bindings[static_cast<std::size_t>(alias)]) bound = false;
+    }
+    if (bound && Holds(neg.predicate.get(), event, run)) return true;
   }
   return false;
 }

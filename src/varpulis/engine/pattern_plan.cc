@@ -52,6 +52,9 @@ core::Status PatternPlan::Validate() const {
         return bad(where + "negation gap out of range");
       }
       if (neg.gap == n && !within_ms.has_value()) return bad(where + "trailing NOT without within");
+      for (int alias : neg.aliases_used) {
+        if (alias < 0 || alias >= num_aliases) return bad(where + "negation alias out of range");
+      }
     }
   }
   for (const PartitionKey& key : partition_keys) {

@@ -51,6 +51,9 @@ struct PatternNegation {
   // A NOT in gap g is active while the run's last taken step i satisfies i < g and every step
   // strictly between i and g is optional (* or ?) — i.e. the run could reach step g next.
   int gap = kWholeRun;
+  // Aliases the predicate reads. While any of them is unbound in a run, the item is not
+  // satisfied for that run (§5: "if x is not bound yet, the predicate is not satisfied").
+  std::vector<int> aliases_used;
 };
 
 enum class AlternativeKind : std::uint8_t { kSequence = 0, kAnd };
