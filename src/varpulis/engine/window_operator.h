@@ -77,17 +77,17 @@ class WindowOperator final : public Operator {
   }
 
   core::Status OnEvent(core::Record record, Emitter& out) override {
-    std::uint32_t slot = 0;
+    Partition* p = nullptr;
     if (partition_cache_) {
       const core::Value& key = partition_cache_->Lookup(record);
       auto it = index_.find(key);
-      slot = it != index_.end() ? it->second : NewPartition(key);
+      p = it != index_.end() ? it->second : &slots_[NewPartition(key)];
     } else {
-      slot = single_live_ ? single_slot_ : NewPartition(core::Value());
+      p = &slots_[single_live_ ? single_slot_ : NewPartition(core::Value())];
     }
-    Partition& p = slots_[slot];
-    p.state->OnRecord(std::move(record), spec_, KeyOf(p), env_, &out.items());
-    AfterTouch(slot);
+    p->state->OnRecord(std::move(record), spec_, KeyOf(*p), env_, &out.items());
+    AfterTouch(p->slot);
+    if (live_count_ == 0 && slots_.size() > kKeepSlots) ReleaseStorage();
     return core::Status::Ok();
   }
 
@@ -134,7 +134,11 @@ class WindowOperator final : public Operator {
       }
     }
     released_items_.clear();
-    if (heap_.size() > 2 * live_count_ + 64) RebuildHeap();  // drop stale entries
+    if (live_count_ == 0) {
+      ReleaseStorage();
+    } else if (heap_.size() > 2 * live_count_ + 64) {
+      RebuildHeap();  // drop stale entries
+    }
     return core::Status::Ok();
   }
 
@@ -172,14 +176,16 @@ class WindowOperator final : public Operator {
     return s;
   }
 
-  // Partitions currently held (memory-bound tests).
+  // Partitions currently held, and partition slots allocated (memory-bound tests).
   std::size_t PartitionCountForTesting() const { return live_count_; }
+  std::size_t SlotCountForTesting() const { return slots_.size(); }
 
  private:
   struct Partition {
     std::optional<State> state;  // engaged iff live
     core::Value key;
     std::uint64_t rank = 0;
+    std::uint32_t slot = 0;  // own index in slots_
     bool live = false;
     bool scheduled = false;
     std::int64_t scheduled_due = 0;
@@ -215,11 +221,12 @@ class WindowOperator final : public Operator {
     p.state.emplace(env_);
     p.key = key;
     p.rank = rank;
+    p.slot = slot;
     p.live = true;
     p.scheduled = false;
     ++live_count_;
     if (partition_cache_) {
-      index_.emplace(key, slot);
+      index_.emplace(key, &p);
     } else {
       single_slot_ = slot;
       single_live_ = true;
@@ -273,6 +280,16 @@ class WindowOperator final : public Operator {
       p.scheduled = false;
       Schedule(slot);
     }
+  }
+
+  // With no live partition nothing refers to a slot: give back the slot array, the key index
+  // and the heap, which otherwise stay at the size of the largest key population seen.
+  void ReleaseStorage() {
+    std::deque<Partition>().swap(slots_);
+    std::vector<std::uint32_t>().swap(free_slots_);
+    decltype(index_)().swap(index_);
+    decltype(heap_)().swap(heap_);
+    single_live_ = false;
   }
 
   void ResetState() {
@@ -348,6 +365,10 @@ class WindowOperator final : public Operator {
     return core::Status::Ok();
   }
 
+  // Below this many slots an empty operator keeps its storage (a count window empties itself
+  // every N records; freeing and regrowing a small array each time is pure churn).
+  static constexpr std::size_t kKeepSlots = 64;
+
   const WindowSpec spec_;
   const WindowFlavor flavor_;
   std::unique_ptr<AggregatePlan> plan_;
@@ -357,7 +378,9 @@ class WindowOperator final : public Operator {
 
   std::deque<Partition> slots_;  // stable addresses; freed slots are reused
   std::vector<std::uint32_t> free_slots_;
-  absl::flat_hash_map<core::Value, std::uint32_t, ValueHash, ValueEq> index_;
+  // Points straight at the partition (deque elements never move), saving the slot indirection
+  // on every record.
+  absl::flat_hash_map<core::Value, Partition*, ValueHash, ValueEq> index_;
   std::uint32_t single_slot_ = 0;  // unpartitioned: the one partition's slot, when live
   bool single_live_ = false;
   std::size_t live_count_ = 0;
