@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <memory>
 #include <thread>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include "varpulis/engine/output_sink.h"
 #include "varpulis/io/event_source.h"
@@ -23,6 +26,18 @@ class WriterSink final : public engine::OutputSink {
  private:
   io::OutputWriter* writer_;
 };
+
+// Inputs up to this size are read and validated completely before the first event is processed,
+// so a malformed line stops the run with nothing processed (spec §10.1). Larger files and stdin
+// are streamed: events before the bad line have been processed when the error is reported.
+constexpr std::int64_t kPrevalidateBytes = std::int64_t{64} << 20;
+
+bool ShouldPrevalidate(const EventLoopOptions& options) {
+  if (options.events_path == "-" || options.skip_bad_events || options.flush_each) return false;
+  struct stat st {};
+  if (stat(options.events_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  return st.st_size <= kPrevalidateBytes;
+}
 
 }  // namespace
 
@@ -47,19 +62,39 @@ int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options) {
   }
 
   const auto start = std::chrono::steady_clock::now();
+  std::vector<core::Record> preloaded;
+  std::size_t next_preloaded = 0;
+  const bool prevalidate = ShouldPrevalidate(options);
+  if (prevalidate) {
+    core::Record r;
+    while (true) {
+      core::Result<bool> got = (*source)->Next(r);
+      if (!got.ok()) {
+        std::fprintf(stderr, "%s\n", got.status().message().c_str());
+        return 1;
+      }
+      if (!*got) break;
+      preloaded.push_back(std::move(r));
+    }
+  }
   bool have_first = false;
   std::int64_t first_ts = 0;
   core::Record record;
   int exit_code = 0;
   while (options.stop == nullptr || !options.stop->load(std::memory_order_relaxed)) {
-    core::Result<bool> got = (*source)->Next(record);
-    if (!got.ok()) {
-      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) break;
-      std::fprintf(stderr, "%s\n", got.status().message().c_str());
-      exit_code = 1;
-      break;
+    if (prevalidate) {
+      if (next_preloaded == preloaded.size()) break;
+      record = std::move(preloaded[next_preloaded++]);
+    } else {
+      core::Result<bool> got = (*source)->Next(record);
+      if (!got.ok()) {
+        if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) break;
+        std::fprintf(stderr, "%s\n", got.status().message().c_str());
+        exit_code = 1;
+        break;
+      }
+      if (!*got) break;
     }
-    if (!*got) break;
     if (options.paced) {
       // Event time drives the pace: an event at ts waits until (ts - first ts) has elapsed.
       if (!have_first) {

@@ -18,12 +18,11 @@ void SlidingAggregator::NeumaierSum::Add(double x) {
   sum = t;
 }
 
-SlidingAggregator::SlidingAggregator(AggregatePlan* plan)
-    : plan_(plan), arg_slot_(plan->num_calls(), -1), calls_(plan->num_calls()) {
+SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan), calls_(plan->num_calls()) {
+  stride_ = plan->num_args();
   for (std::size_t i = 0; i < plan->num_calls(); ++i) {
     AggregateKind kind = plan->kind(i);
     if (kind == AggregateKind::kCount) continue;
-    arg_slot_[i] = static_cast<int>(stride_++);
     if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
       calls_[i].aux = static_cast<int>(monotonic_.size());
       monotonic_.emplace_back();
@@ -51,29 +50,22 @@ void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
   }
   std::uint64_t seq = base_seq_ + elements_.size();
   elements_.push_back(Element{ts, true});
-  for (std::size_t i = 0; i < arg_slot_.size(); ++i) {
-    if (arg_slot_[i] >= 0) args_.push_back(plan_->EvalArg(i, record, ctx));
-  }
+  for (std::size_t a = 0; a < stride_; ++a) args_.push_back(plan_->EvalArgument(a, record, ctx));
   ++live_;
   Fold(seq);
 }
 
 void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq) {
-  auto slot = static_cast<std::size_t>(arg_slot_[call]);
-  const core::Value& v = ArgAt(seq, slot);
+  const core::Value& v = ArgAt(seq, Slot(call));
   if (!v.is_numeric()) return;
   double x = v.AsDouble();
-  std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
-  bool is_min = plan_->kind(call) == AggregateKind::kMin;
-  while (!dq.empty()) {
-    double back = ArgAt(dq.back(), slot).AsDouble();
-    if (is_min ? back >= x : back <= x) {
-      dq.pop_back();
-    } else {
-      break;
-    }
+  RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
+  if (plan_->kind(call) == AggregateKind::kMin) {
+    while (!dq.empty() && dq.back().value >= x) dq.pop_back();
+  } else {
+    while (!dq.empty() && dq.back().value <= x) dq.pop_back();
   }
-  dq.push_back(seq);
+  dq.push_back(MonotonicEntry{seq, x});
 }
 
 void SlidingAggregator::Fold(std::uint64_t seq) {
@@ -82,7 +74,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
     switch (plan_->kind(i)) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_numeric()) {
           s.sum.Add(v.AsDouble());
           ++s.n;
@@ -90,13 +82,14 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
         break;
       }
       case AggregateKind::kStddev: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_numeric()) {
           double x = v.AsDouble();
           ++s.n;
           double delta = x - s.mean;
           s.mean += delta / static_cast<double>(s.n);
           s.m2 += delta * (x - s.mean);
+          s.m2_peak = std::max(s.m2_peak, s.m2);
         }
         break;
       }
@@ -105,7 +98,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
         if (!monotonic_stale_) PushMonotonic(i, seq);
         break;
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (!v.is_null()) ++distinct_[static_cast<std::size_t>(s.aux)][v];
         break;
       }
@@ -121,7 +114,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
     switch (plan_->kind(i)) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_numeric()) {
           if (--s.n == 0) {
             s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
@@ -132,13 +125,14 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
         break;
       }
       case AggregateKind::kStddev: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (!v.is_numeric()) break;
         double x = v.AsDouble();
         if (s.n <= 1) {
           s.n = 0;
           s.mean = 0;
           s.m2 = 0;
+          s.m2_peak = 0;
           break;
         }
         double old_mean = s.mean;
@@ -151,16 +145,16 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
       }
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
         if (fifo) {
-          if (!dq.empty() && dq.front() == seq) dq.pop_front();
+          if (!dq.empty() && dq.front().seq == seq) dq.pop_front();
         } else {
           monotonic_stale_ = true;
         }
         break;
       }
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_null()) break;
         Multiset& set = distinct_[static_cast<std::size_t>(s.aux)];
         auto it = set.find(v);
@@ -253,10 +247,37 @@ void SlidingAggregator::RebuildMonotonic() {
   monotonic_stale_ = false;
 }
 
+void SlidingAggregator::RecomputeStddev(std::size_t call) {
+  // Same arithmetic, in the same order, as Accumulators::Add over the held records.
+  CallState& s = calls_[call];
+  std::size_t slot = Slot(call);
+  std::int64_t n = 0;
+  double mean = 0;
+  double m2 = 0;
+  for (std::size_t e = 0; e < elements_.size(); ++e) {
+    if (!elements_[e].live) continue;
+    const core::Value& v = ArgAt(base_seq_ + e, slot);
+    if (!v.is_numeric()) continue;
+    double x = v.AsDouble();
+    ++n;
+    double delta = x - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (x - mean);
+  }
+  s.n = n;
+  s.mean = mean;
+  s.m2 = m2;
+  s.m2_peak = m2;
+}
+
 void SlidingAggregator::Results(std::vector<core::Value>* out) {
   if (monotonic_stale_) RebuildMonotonic();
   for (std::size_t i = 0; i < calls_.size(); ++i) {
-    const CallState& s = calls_[i];
+    CallState& s = calls_[i];
+    if (plan_->kind(i) == AggregateKind::kStddev && s.n >= 2 &&
+        s.m2 < s.m2_peak * kStddevRecomputeRatio) {
+      RecomputeStddev(i);
+    }
     switch (plan_->kind(i)) {
       case AggregateKind::kCount:
         out->push_back(core::Value::Int(static_cast<std::int64_t>(live_)));
@@ -270,20 +291,15 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        const std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
-        out->push_back(
-            dq.empty() ? core::Value()
-                       : core::Value::Float(
-                             ArgAt(dq.front(), static_cast<std::size_t>(arg_slot_[i])).AsDouble()));
+        const RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        out->push_back(dq.empty() ? core::Value() : core::Value::Float(dq.front().value));
         break;
       }
       case AggregateKind::kFirst:
-        out->push_back(live_ > 0 ? ArgAt(base_seq_, static_cast<std::size_t>(arg_slot_[i]))
-                                 : core::Value());
+        out->push_back(live_ > 0 ? ArgAt(base_seq_, Slot(i)) : core::Value());
         break;
       case AggregateKind::kLast:
-        out->push_back(live_ > 0 ? ArgAt(base_seq_ + elements_.size() - 1,
-                                         static_cast<std::size_t>(arg_slot_[i]))
+        out->push_back(live_ > 0 ? ArgAt(base_seq_ + elements_.size() - 1, Slot(i))
                                  : core::Value());
         break;
       case AggregateKind::kStddev:
@@ -297,7 +313,7 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kEma: {
         // Same arithmetic, in the same order, as Accumulators::Add over the held records.
-        auto slot = static_cast<std::size_t>(arg_slot_[i]);
+        auto slot = Slot(i);
         double k = 2.0 / (plan_->ema_period(i) + 1.0);
         double ema = 0;
         bool seeded = false;
@@ -333,6 +349,7 @@ void SlidingAggregator::Snapshot(core::Encoder& out) const {
     out.PutSignedVarint(s.n);
     out.PutDouble(s.mean);
     out.PutDouble(s.m2);
+    out.PutDouble(s.m2_peak);
   }
 }
 
@@ -379,6 +396,7 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
     VP_RETURN_IF_ERROR(in.GetSignedVarint(&s.n));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.mean));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.m2));
+    VP_RETURN_IF_ERROR(in.GetDouble(&s.m2_peak));
     if (s.n < 0 || static_cast<std::uint64_t>(s.n) > live_) {
       return core::Status::Corrupt("sliding aggregate state: value count out of range");
     }
@@ -387,7 +405,7 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
   for (std::size_t i = 0; i < elements_.size(); ++i) {
     for (std::size_t c = 0; c < calls_.size(); ++c) {
       if (plan_->kind(c) != AggregateKind::kCountDistinct) continue;
-      const core::Value& v = ArgAt(base_seq_ + i, static_cast<std::size_t>(arg_slot_[c]));
+      const core::Value& v = ArgAt(base_seq_ + i, Slot(c));
       if (!v.is_null()) ++distinct_[static_cast<std::size_t>(calls_[c].aux)][v];
     }
   }

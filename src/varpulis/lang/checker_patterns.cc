@@ -71,9 +71,7 @@ bool ProgramChecker::CheckWithinArg(const ast::Expr* within, Span where) {
   return true;
 }
 
-void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int self_index,
-                                          Schema* output) {
-  (void)self_index;
+void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, Schema* output) {
   const ast::Source& source = stream.source;
   if (source.kind != ast::SourceKind::kName) {
     Error("E028", source.span, "a pattern's first step must be an event type or a stream");
@@ -157,7 +155,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
               "streams and event types share one namespace; rename the stream");
       }
       auto e = events_.find(s.type);
-      s.schema = e != events_.end() ? &e->second.schema : ResolveSourceName("", {}, nullptr, false);
+      s.schema = e != events_.end() ? &e->second.schema : &UnknownSchema();
     } else {
       s.schema = ResolveSourceName(s.type, s.type_span, &target);
     }
@@ -183,7 +181,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     scope.record = steps[i].schema;
-    scope.record_names.push_back(steps[i].type);
+    scope.record_name = steps[i].type;
     scope.aliases = &aliases;
     scope.first_unbound_step = static_cast<int>(i);
     if (steps[i].where) CheckCondition(*steps[i].where, scope, "the step condition");
@@ -200,7 +198,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     scope.record = schema;
-    scope.record_names.push_back(op->step->type);
+    scope.record_name = op->step->type;
     scope.aliases = &aliases;
     scope.negation = true;
     CheckCondition(*op->step->where, scope, "the '.not' condition");
@@ -430,7 +428,7 @@ void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
       Scope scope;
       scope.kind = Scope::Kind::kRecord;
       scope.record = entry.schema;
-      scope.record_names.push_back(entry.item->type);
+      scope.record_name = entry.item->type;
       scope.aliases = &aliases;
       scope.alternative = static_cast<int>(alt);
       if (entry.step < 0) {
