@@ -26,11 +26,11 @@ namespace varpulis::cli {
 
 // Raw option values as CLI11 fills them.
 struct CheckpointFlags {
-  std::string state_dir;            // --state-dir DIR (alias --checkpoint-dir)
-  std::string state_uri;            // --state URI
-  std::string interval;             // --checkpoint-interval DUR; empty: the default 60 s
-  std::uint64_t every_events = 0;   // --checkpoint-every N
-  std::uint64_t max_checkpoints = 3;  // --max-checkpoints N
+  std::string state_dir;                // --state-dir DIR (alias --checkpoint-dir)
+  std::string state_uri;                // --state URI
+  std::string interval;                 // --checkpoint-interval DUR; empty: the default 60 s
+  std::uint64_t every_events = 0;       // --checkpoint-every N
+  std::uint64_t max_checkpoints = 3;    // --max-checkpoints N
   std::string key_prefix = "varpulis";  // --key-prefix P
   bool no_shutdown_checkpoint = false;  // --no-shutdown-checkpoint
   std::string output_file;              // --output-file PATH

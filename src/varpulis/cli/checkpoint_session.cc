@@ -27,14 +27,17 @@ constexpr const char* kOutputSinkId = "output-file";
 constexpr const char* kInputBatchTimeKey = "input.batch_time_ms";
 constexpr const char* kInputEventsKey = "input.events";
 
-void Warn(const std::string& message) { std::fprintf(stderr, "varpulis: warning: %s\n", message.c_str()); }
+void Warn(const std::string& message) {
+  std::fprintf(stderr, "varpulis: warning: %s\n", message.c_str());
+}
 void Note(const std::string& message) { std::fprintf(stderr, "varpulis: %s\n", message.c_str()); }
 
 // fsync of a file by path: any descriptor of the inode flushes its dirty pages, so the writer
 // thread need not share the event thread's descriptor.
 core::Status SyncPath(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::Status::Io(fmt::format("open {} for fsync: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    return core::Status::Io(fmt::format("open {} for fsync: {}", path, std::strerror(errno)));
   int rc = ::fsync(fd);
   int err = errno;
   ::close(fd);
@@ -94,7 +97,8 @@ core::Result<std::string> CanonicalPath(const std::string& path) {
     return core::Status::Io(fmt::format("{} does not name a file", path));
   }
   if (::realpath(dir.c_str(), buf) == nullptr) {
-    return core::Status::Io(fmt::format("directory of {} does not exist: {}", path, std::strerror(errno)));
+    return core::Status::Io(
+        fmt::format("directory of {} does not exist: {}", path, std::strerror(errno)));
   }
   std::string out(buf);
   if (out != "/") out += '/';
@@ -129,14 +133,14 @@ core::Result<std::unique_ptr<CheckpointSession>> CheckpointSession::Open(
   if (meta.has_value()) {
     int layout = MetaLayout(*meta);
     if (layout > kLayoutVersion) {
-      return core::Status::Incompatible(fmt::format(
-          "{}: {} has layout {}, newer than this binary's {}; refusing to start",
-          session->store_->Describe(), meta_key, layout, kLayoutVersion));
+      return core::Status::Incompatible(
+          fmt::format("{}: {} has layout {}, newer than this binary's {}; refusing to start",
+                      session->store_->Describe(), meta_key, layout, kLayoutVersion));
     }
   } else {
     VP_RETURN_IF_ERROR(session->store_->Put(
-        meta_key, fmt::format("{{\"layout\":{},\"written_by\":\"varpulis {}\"}}", kLayoutVersion,
-                              kVersion)));
+        meta_key,
+        fmt::format("{{\"layout\":{},\"written_by\":\"varpulis {}\"}}", kLayoutVersion, kVersion)));
   }
 
   if (session->options_.input_path != "-") {
@@ -176,9 +180,10 @@ core::Status CheckpointSession::Recover() {
           return length.status();
         }
         if (have < sink->second.committed_length) {
-          Warn(fmt::format("checkpoint {} skipped: output file {} holds {} bytes, fewer than "
-                           "the {} it records",
-                           *it, output_canonical_, have, sink->second.committed_length));
+          Warn(
+              fmt::format("checkpoint {} skipped: output file {} holds {} bytes, fewer than "
+                          "the {} it records",
+                          *it, output_canonical_, have, sink->second.committed_length));
           ++skipped;
           continue;
         }
@@ -193,13 +198,13 @@ core::Status CheckpointSession::Recover() {
     stats_.restored_id = recovered_ ? recovered_->id : 0;
   }
   if (!recovered_ && skipped > 0) {
-    Warn(fmt::format("no valid checkpoint in {} (scope {}); starting fresh",
-                     store_->Describe(), scope_));
+    Warn(fmt::format("no valid checkpoint in {} (scope {}); starting fresh", store_->Describe(),
+                     scope_));
   }
 
   // Output: keep what the chosen checkpoint committed, drop the rest (none recorded: all).
   if (!output_canonical_.empty()) {
-    output_keep_length_ = 0;
+    output_keep_length_.reset();  // create or truncate to 0
     if (recovered_) {
       auto sink = recovered_->sinks.find(kOutputSinkId);
       if (sink != recovered_->sinks.end() && sink->second.path == output_canonical_) {
@@ -260,12 +265,13 @@ void CheckpointSession::Attach(io::EventSource* source, io::OutputWriter* output
   engine_ = engine;
   if (resume_) {
     if (source_->resumed()) {
-      Note(fmt::format("resuming input {} at byte {} (line {})", input_canonical_,
-                       resume_->offset, resume_->line));
+      Note(fmt::format("resuming input {} at byte {} (line {})", input_canonical_, resume_->offset,
+                       resume_->line));
     } else {
-      Note(fmt::format("input {} changed since the checkpoint (shorter, or its first {} bytes "
-                       "differ); reading it from the start",
-                       input_canonical_, resume_->offset));
+      Note(
+          fmt::format("input {} changed since the checkpoint (shorter, or its first {} bytes "
+                      "differ); reading it from the start",
+                      input_canonical_, resume_->offset));
     }
   }
 }
@@ -384,8 +390,8 @@ core::Status CheckpointSession::Finish() {
     if (!s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.failed;
-      return core::Status(s.code(), fmt::format("final checkpoint {} failed: {}",
-                                                job.checkpoint.id, s.message()));
+      return core::Status(
+          s.code(), fmt::format("final checkpoint {} failed: {}", job.checkpoint.id, s.message()));
     }
   } else if (output_ != nullptr) {
     VP_RETURN_IF_ERROR(output_->Sync());

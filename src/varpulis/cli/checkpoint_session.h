@@ -59,21 +59,21 @@ class CheckpointableEngine {
 };
 
 struct CheckpointSessionOptions {
-  CheckpointSettings settings;  // settings.store_uri must be set
-  std::string command;          // "simulate" or "run", recorded in the metadata
-  std::string program_sha256;   // hex SHA-256 of the VPL source
-  std::string input_path;       // as given on the command line; "-" for stdin
+  CheckpointSettings settings;   // settings.store_uri must be set
+  std::string command;           // "simulate" or "run", recorded in the metadata
+  std::string program_sha256;    // hex SHA-256 of the VPL source
+  std::string input_path;        // as given on the command line; "-" for stdin
   core::Clock* clock = nullptr;  // wall clock for the interval; nullptr: the system clock
 };
 
 struct CheckpointStats {
-  std::uint64_t written = 0;          // completed and saved
+  std::uint64_t written = 0;            // completed and saved
   std::uint64_t skipped_in_flight = 0;  // triggers while another checkpoint was being written
   std::uint64_t failed = 0;
-  std::uint64_t last_bytes = 0;       // size of the last saved blob
-  std::int64_t max_pause_ns = 0;      // longest event-thread pause of one checkpoint
+  std::uint64_t last_bytes = 0;   // size of the last saved blob
+  std::int64_t max_pause_ns = 0;  // longest event-thread pause of one checkpoint
   std::int64_t total_pause_ns = 0;
-  std::uint64_t restored_id = 0;      // 0: started fresh
+  std::uint64_t restored_id = 0;  // 0: started fresh
   std::uint64_t skipped_on_recovery = 0;
 };
 
@@ -99,14 +99,13 @@ class CheckpointSession {
   // Where to resume the input: nullptr reads it from the start (no checkpoint, stdin, another
   // file). The source still verifies length and prefix checksum before resuming.
   const io::SourcePosition* resume_position() const;
-  // For io::OutputWriter::OpenFile: the committed length of this output file, or 0 when no
-  // checkpoint records it (the file is truncated to 0). nullopt when there is no output file.
+  // For io::OutputWriter::OpenFile: the committed length of this output file; nullopt when no
+  // checkpoint records it (or there is no output file): create the file or truncate it to 0.
   std::optional<std::uint64_t> output_keep_length() const;
 
   // Wires the running parts. `source` and `engine` are required; `output_file` may be null.
   // Reports on stderr how the input was resumed (or why it is read from the start).
-  void Attach(io::EventSource* source, io::OutputWriter* output_file,
-              CheckpointableEngine* engine);
+  void Attach(io::EventSource* source, io::OutputWriter* output_file, CheckpointableEngine* engine);
 
   // Called after each input event. Takes a checkpoint when `every_events` or the interval says
   // so. Errors only for bugs of the caller; store failures are reported and counted.
