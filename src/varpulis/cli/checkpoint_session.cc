@@ -200,6 +200,8 @@ core::Status CheckpointSession::Recover() {
   if (!recovered_ && skipped > 0) {
     Warn(fmt::format("no valid checkpoint in {} (scope {}); starting fresh", store_->Describe(),
                      scope_));
+  } else if (!recovered_) {
+    Note(fmt::format("no checkpoint in {} (scope {}); starting fresh", store_->Describe(), scope_));
   }
 
   // Output: keep what the chosen checkpoint committed, drop the rest (none recorded: all).
