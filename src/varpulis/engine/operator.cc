@@ -6,6 +6,7 @@ core::Status Operator::OnBatch(Batch batch, Emitter& out) {
   Emitter per_record;
   Batch kept;
   kept.batch_time = batch.batch_time;
+  kept.partition_key = std::move(batch.partition_key);
   for (core::Record& record : batch.records) {
     per_record.Clear();
     VP_RETURN_IF_ERROR(OnEvent(std::move(record), per_record));

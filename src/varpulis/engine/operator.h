@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "varpulis/core/codec.h"
@@ -28,9 +29,12 @@ namespace varpulis::engine {
 inline constexpr std::int64_t kWatermarkInfinity = std::numeric_limits<std::int64_t>::max();
 
 // Records released together by a window, in arrival order, with the batch time `bt` (§7.1).
+// A partitioned window (.partition_by before .window) also tells which partition released it, so
+// an `.aggregate` further down can write the key's first-seen value (§7.6).
 struct Batch {
   std::vector<core::Record> records;
   std::int64_t batch_time = 0;
+  std::optional<core::Value> partition_key;  // set only by partitioned windows
 };
 
 // Collects what an operator produces, in order. Concrete (no virtual call per record): the

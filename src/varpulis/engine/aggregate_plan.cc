@@ -1,0 +1,47 @@
+#include "varpulis/engine/aggregate_plan.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace varpulis::engine {
+
+AggregatePlan::AggregatePlan(AggregateSpec spec) : spec_(std::move(spec)) {
+  std::vector<std::string> scratch_names;
+  scratch_names.reserve(spec_.calls.size() + 1);
+  for (std::size_t i = 0; i < spec_.calls.size(); ++i) {
+    scratch_names.push_back("$" + std::to_string(i));
+  }
+  std::vector<std::string> output_names;
+  if (spec_.group_field) {
+    scratch_names.push_back(*spec_.group_field);
+    key_in_output_ = true;
+    for (const std::string& alias : spec_.output_names) {
+      if (alias == *spec_.group_field) key_in_output_ = false;
+    }
+    if (key_in_output_) output_names.push_back(*spec_.group_field);
+  }
+  for (const std::string& alias : spec_.output_names) output_names.push_back(alias);
+  scratch_schema_ = std::make_shared<const core::Schema>(std::move(scratch_names));
+  output_schema_ = std::make_shared<const core::Schema>(std::move(output_names));
+  scratch_.schema = scratch_schema_;
+}
+
+core::Record AggregatePlan::MakeRecord(std::int64_t batch_time, const core::Value* key,
+                                       std::vector<core::Value>& results, EvalContext& ctx) {
+  scratch_.ts = batch_time;
+  scratch_.values.clear();
+  for (core::Value& v : results) scratch_.values.push_back(std::move(v));
+  if (spec_.group_field) scratch_.values.push_back(key ? *key : core::Value());
+
+  core::Record out;
+  out.type = spec_.record_type;
+  out.ts = batch_time;
+  out.schema = output_schema_;
+  out.values.reserve(output_schema_->size());
+  if (key_in_output_) out.values.push_back(key ? *key : core::Value());
+  for (ExpressionPtr& output : spec_.outputs) out.values.push_back(output->Eval(scratch_, ctx));
+  return out;
+}
+
+}  // namespace varpulis::engine

@@ -1,0 +1,52 @@
+// aggregate_plan.h — a validated AggregateSpec ready to run: evaluates call arguments and turns
+// call results into the aggregate record (spec/vpl.md §7.6).
+//
+// Shared by the batch path (AggregateOperator) and the fused window stores, so both build the
+// aggregate record the same way. Owned by the operator that uses it; one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "varpulis/core/record.h"
+#include "varpulis/core/value.h"
+#include "varpulis/engine/aggregate_spec.h"
+#include "varpulis/engine/expression.h"
+
+namespace varpulis::engine {
+
+class AggregatePlan {
+ public:
+  // REQUIRES: ValidateAggregateSpec(spec).ok().
+  explicit AggregatePlan(AggregateSpec spec);
+
+  AggregatePlan(const AggregatePlan&) = delete;
+  AggregatePlan& operator=(const AggregatePlan&) = delete;
+
+  std::size_t num_calls() const { return spec_.calls.size(); }
+  AggregateKind kind(std::size_t call) const { return spec_.calls[call].kind; }
+  double ema_period(std::size_t call) const { return spec_.calls[call].ema_period; }
+  bool has_group_field() const { return spec_.group_field.has_value(); }
+  const AggregateSpec& spec() const { return spec_; }
+
+  // The argument of `call` over `record`. REQUIRES: kind(call) != kCount.
+  core::Value EvalArg(std::size_t call, const core::Record& record, EvalContext& ctx) {
+    return spec_.calls[call].arg->Eval(record, ctx);
+  }
+
+  // The aggregate record for one batch: `results[i]` is call i's result, `key` the partition or
+  // group key (null pointer: no key, or a null key when the spec has a group field). Consumes
+  // `results` (its values move into the scratch record).
+  core::Record MakeRecord(std::int64_t batch_time, const core::Value* key,
+                          std::vector<core::Value>& results, EvalContext& ctx);
+
+ private:
+  AggregateSpec spec_;
+  core::SchemaPtr scratch_schema_;  // $0..$n-1 [, group field]
+  core::SchemaPtr output_schema_;   // [group field,] aliases
+  bool key_in_output_ = false;      // group field set and no alias of that name
+  core::Record scratch_;            // reused across calls
+};
+
+}  // namespace varpulis::engine

@@ -1,0 +1,374 @@
+// window_operator.h — a window of one kind, optionally partitioned (spec/vpl.md §7.5, §8.3–§8.6).
+//
+// WindowOperator<State> keeps one State (window_state.h) per partition key. Build it through
+// MakeWindowOperator (window_factory.h); this header is for the factory and the tests.
+//
+// Partitions. Keys compare with Value == (5 and 5.0 share a partition; a missing or null field
+// is the null key). Each partition carries a rank from a counter incremented when the partition
+// is created: first-seen order. A record touches only its own partition.
+//
+// Memory bound. A partition whose window has closed and holds nothing (State::Reclaimable) is
+// dropped — its key, state and map entry — so keys that go quiet cost nothing once the watermark
+// (or an arrival) has closed their windows. A key that returns gets a new partition with a new
+// rank: "first-seen" means first seen since the key's partition was last dropped. This keeps
+// ties deterministic (ranks are unique and part of the snapshot) and memory proportional to the
+// keys with open windows. Sliding-count partitions are never dropped (`since` must survive).
+//
+// Watermarks. Only partitions with something due are visited: once a watermark has been seen,
+// every partition's next due watermark (State::WatermarkDue) sits in a min-heap; a watermark step
+// pops the due entries, applies the watermark to those partitions, and emits what they released
+// in ascending batch time, ties in first-seen (rank) order (§7.5). Before the first watermark
+// there is no heap work at all (programs without `.watermark` pay nothing until --drain).
+//
+// Invariants:
+//   - index_ maps exactly the live partitions' keys to their slots (partitioned operators).
+//   - a live partition with a due time has a heap entry with that due time when heap_active_;
+//     heap entries whose (rank, due) no longer match their slot are stale and skipped.
+//
+// Not thread-safe: the runtime's event thread calls it.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+#include "varpulis/core/check.h"
+#include "varpulis/core/codec.h"
+#include "varpulis/core/record.h"
+#include "varpulis/core/status.h"
+#include "varpulis/core/value.h"
+#include "varpulis/engine/aggregate_plan.h"
+#include "varpulis/engine/operator.h"
+#include "varpulis/engine/value_hash.h"
+#include "varpulis/engine/window_contents.h"
+#include "varpulis/engine/window_spec.h"
+#include "varpulis/engine/window_state.h"
+
+namespace varpulis::engine {
+
+// What a window operator holds, written into its snapshot so that restoring into an operator
+// built from a different plan fails with kIncompatible instead of misreading bytes.
+enum class WindowFlavor : std::uint8_t { kBuffered = 0, kFused = 1, kGrouped = 2 };
+
+inline constexpr std::uint8_t kWindowStateVersion = 1;
+
+template <class State>
+class WindowOperator final : public Operator {
+ public:
+  // `plan` is null for buffered windows; `group_field` only for grouped fused windows.
+  WindowOperator(WindowSpec spec, WindowFlavor flavor, std::optional<std::string> partition_field,
+                 std::unique_ptr<AggregatePlan> plan, std::optional<std::string> group_field,
+                 EvalContext* ctx)
+      : spec_(spec), flavor_(flavor), plan_(std::move(plan)) {
+    if (partition_field) partition_cache_.emplace(std::move(*partition_field));
+    if (group_field) group_cache_.emplace(std::move(*group_field));
+    env_.ctx = ctx;
+    env_.plan = plan_.get();
+    env_.group_field = group_cache_ ? &*group_cache_ : nullptr;
+  }
+
+  core::Status OnEvent(core::Record record, Emitter& out) override {
+    std::uint32_t slot = 0;
+    if (partition_cache_) {
+      const core::Value& key = partition_cache_->Lookup(record);
+      auto it = index_.find(key);
+      slot = it != index_.end() ? it->second : NewPartition(key);
+    } else {
+      slot = single_live_ ? single_slot_ : NewPartition(core::Value());
+    }
+    Partition& p = slots_[slot];
+    p.state->OnRecord(std::move(record), spec_, KeyOf(p), env_, &out.items());
+    AfterTouch(slot);
+    return core::Status::Ok();
+  }
+
+  // A window consumes records one at a time; a batch from upstream (a windowed stream feeding
+  // this one is flattened by the runtime, so this is defensive) is taken record by record.
+  core::Status OnBatch(Batch batch, Emitter& out) override {
+    for (core::Record& r : batch.records) VP_RETURN_IF_ERROR(OnEvent(std::move(r), out));
+    return core::Status::Ok();
+  }
+
+  core::Status OnWatermark(std::int64_t watermark, Emitter& out) override {
+    if (watermark_ && watermark <= *watermark_) return core::Status::Ok();  // W never decreases
+    watermark_ = watermark;
+    if (watermark != kWatermarkInfinity) finite_watermark_ = watermark;
+    if (!heap_active_) {
+      heap_active_ = true;
+      RebuildHeap();
+    }
+    releases_.clear();
+    released_items_.clear();
+    while (!heap_.empty() && heap_.top().due <= watermark) {
+      HeapEntry e = heap_.top();
+      heap_.pop();
+      Partition& p = slots_[e.slot];
+      if (!p.live || p.rank != e.rank || !p.scheduled || p.scheduled_due != e.due) continue;
+      p.scheduled = false;
+      std::size_t first = released_items_.size();
+      std::int64_t bt = 0;
+      if (p.state->OnWatermark(watermark, spec_, KeyOf(p), env_, &released_items_, &bt)) {
+        releases_.push_back(Release{bt, p.rank, first, released_items_.size()});
+      }
+      AfterTouch(e.slot);
+      // Every kind's next due lies beyond the watermark it just applied (window_state.h); a
+      // violation would loop here forever, so it is a bug.
+      VP_CHECK(!p.live || !p.scheduled || p.scheduled_due > watermark,
+               "window partition rescheduled at or below the current watermark");
+    }
+    std::sort(releases_.begin(), releases_.end(), [](const Release& a, const Release& b) {
+      return a.batch_time != b.batch_time ? a.batch_time < b.batch_time : a.rank < b.rank;
+    });
+    for (const Release& r : releases_) {
+      for (std::size_t i = r.first; i < r.last; ++i) {
+        out.items().push_back(std::move(released_items_[i]));
+      }
+    }
+    released_items_.clear();
+    if (heap_.size() > 2 * live_count_ + 64) RebuildHeap();  // drop stale entries
+    return core::Status::Ok();
+  }
+
+  // Layout (version 1): version u8, kind u8, flavor u8, partitioned bool, has-W bool, W svarint
+  // (the last finite watermark: the +infinity of --drain is not stored, §9),
+  // heap-active bool, next rank varint, partition count varint, then per partition in rank
+  // order: key Value, rank varint, state (window_state.h).
+  core::Status Snapshot(core::Encoder& out) const override {
+    out.PutU8(kWindowStateVersion);
+    out.PutU8(static_cast<std::uint8_t>(spec_.kind));
+    out.PutU8(static_cast<std::uint8_t>(flavor_));
+    out.PutBool(partition_cache_.has_value());
+    out.PutBool(finite_watermark_.has_value());
+    out.PutSignedVarint(finite_watermark_.value_or(0));
+    out.PutBool(heap_active_);
+    out.PutVarint(next_rank_);
+    std::vector<const Partition*> live;
+    for (const Partition& p : slots_) {
+      if (p.live) live.push_back(&p);
+    }
+    std::sort(live.begin(), live.end(),
+              [](const Partition* a, const Partition* b) { return a->rank < b->rank; });
+    out.PutVarint(live.size());
+    for (const Partition* p : live) {
+      out.PutValue(p->key);
+      out.PutVarint(p->rank);
+      p->state->Snapshot(out);
+    }
+    return core::Status::Ok();
+  }
+
+  core::Status Restore(core::Decoder& in) override {
+    core::Status s = RestoreImpl(in);
+    if (!s.ok()) ResetState();
+    return s;
+  }
+
+  // Partitions currently held (memory-bound tests).
+  std::size_t PartitionCountForTesting() const { return live_count_; }
+
+ private:
+  struct Partition {
+    std::optional<State> state;  // engaged iff live
+    core::Value key;
+    std::uint64_t rank = 0;
+    bool live = false;
+    bool scheduled = false;
+    std::int64_t scheduled_due = 0;
+  };
+  struct HeapEntry {
+    std::int64_t due;
+    std::uint64_t rank;
+    std::uint32_t slot;
+    bool operator>(const HeapEntry& o) const { return due != o.due ? due > o.due : rank > o.rank; }
+  };
+  struct Release {
+    std::int64_t batch_time;
+    std::uint64_t rank;
+    std::size_t first, last;  // range in released_items_
+  };
+
+  const core::Value* KeyOf(const Partition& p) const { return partition_cache_ ? &p.key : nullptr; }
+
+  std::uint32_t NewPartition(const core::Value& key) {
+    return NewPartitionWithRank(key, next_rank_++);
+  }
+
+  std::uint32_t NewPartitionWithRank(const core::Value& key, std::uint64_t rank) {
+    std::uint32_t slot{};
+    if (!free_slots_.empty()) {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(slots_.size());
+      slots_.emplace_back();
+    }
+    Partition& p = slots_[slot];
+    p.state.emplace(env_);
+    p.key = key;
+    p.rank = rank;
+    p.live = true;
+    p.scheduled = false;
+    ++live_count_;
+    if (partition_cache_) {
+      index_.emplace(key, slot);
+    } else {
+      single_slot_ = slot;
+      single_live_ = true;
+    }
+    return slot;
+  }
+
+  void FreePartition(std::uint32_t slot) {
+    Partition& p = slots_[slot];
+    if (partition_cache_) {
+      index_.erase(p.key);
+    } else {
+      single_live_ = false;
+    }
+    p.state.reset();
+    p.key = core::Value();
+    p.live = false;
+    p.scheduled = false;
+    --live_count_;
+    free_slots_.push_back(slot);
+  }
+
+  // After a record or watermark touched a partition: drop it if it holds nothing, else make sure
+  // its next due watermark is scheduled.
+  void AfterTouch(std::uint32_t slot) {
+    Partition& p = slots_[slot];
+    if (p.state->Reclaimable(watermark_, spec_)) {
+      FreePartition(slot);
+      return;
+    }
+    if (heap_active_) Schedule(slot);
+  }
+
+  void Schedule(std::uint32_t slot) {
+    Partition& p = slots_[slot];
+    std::optional<std::int64_t> due = p.state->WatermarkDue(spec_);
+    if (!due) return;
+    // A due at or below the current watermark was just handled (or cannot happen for a
+    // partition the watermark step has visited); the next step will see a later due.
+    if (p.scheduled && p.scheduled_due <= *due) return;
+    p.scheduled = true;
+    p.scheduled_due = *due;
+    heap_.push(HeapEntry{*due, p.rank, slot});
+  }
+
+  void RebuildHeap() {
+    heap_ = {};
+    for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
+      Partition& p = slots_[slot];
+      if (!p.live) continue;
+      p.scheduled = false;
+      Schedule(slot);
+    }
+  }
+
+  void ResetState() {
+    slots_.clear();
+    free_slots_.clear();
+    index_.clear();
+    heap_ = {};
+    live_count_ = 0;
+    single_live_ = false;
+    next_rank_ = 0;
+    watermark_.reset();
+    finite_watermark_.reset();
+    heap_active_ = false;
+  }
+
+  core::Status RestoreImpl(core::Decoder& in) {
+    ResetState();
+    std::uint8_t version{};
+    VP_RETURN_IF_ERROR(in.GetU8(&version));
+    if (version != kWindowStateVersion) {
+      return core::Status::Incompatible("window state version " + std::to_string(version) +
+                                        ", this build reads " +
+                                        std::to_string(kWindowStateVersion));
+    }
+    std::uint8_t kind{};
+    std::uint8_t flavor{};
+    bool partitioned{};
+    VP_RETURN_IF_ERROR(in.GetU8(&kind));
+    VP_RETURN_IF_ERROR(in.GetU8(&flavor));
+    VP_RETURN_IF_ERROR(in.GetBool(&partitioned));
+    if (kind != static_cast<std::uint8_t>(spec_.kind) ||
+        flavor != static_cast<std::uint8_t>(flavor_) ||
+        partitioned != partition_cache_.has_value()) {
+      return core::Status::Incompatible(
+          "window state was written by a different window (kind, aggregation or partitioning)");
+    }
+    bool has_w{};
+    std::int64_t w{};
+    VP_RETURN_IF_ERROR(in.GetBool(&has_w));
+    VP_RETURN_IF_ERROR(in.GetSignedVarint(&w));
+    if (has_w) watermark_ = finite_watermark_ = w;
+    bool heap_active{};
+    VP_RETURN_IF_ERROR(in.GetBool(&heap_active));
+    std::uint64_t next_rank{};
+    VP_RETURN_IF_ERROR(in.GetVarint(&next_rank));
+    std::uint64_t n{};
+    VP_RETURN_IF_ERROR(in.GetCount(&n));
+    if (!partitioned && n > 1) {
+      return core::Status::Corrupt("window state: unpartitioned window with " + std::to_string(n) +
+                                   " partitions");
+    }
+    std::uint64_t previous_rank = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      core::Value key;
+      std::uint64_t rank{};
+      VP_RETURN_IF_ERROR(in.GetValue(&key));
+      VP_RETURN_IF_ERROR(in.GetVarint(&rank));
+      if (rank >= next_rank || (i > 0 && rank <= previous_rank)) {
+        return core::Status::Corrupt("window state: partition ranks out of order");
+      }
+      previous_rank = rank;
+      if (partition_cache_ && index_.contains(key)) {
+        return core::Status::Corrupt("window state: duplicate partition key " + key.ToJson());
+      }
+      std::uint32_t slot = NewPartitionWithRank(key, rank);
+      VP_RETURN_IF_ERROR(slots_[slot].state->Restore(in, env_));
+    }
+    next_rank_ = next_rank;
+    if (heap_active) {
+      heap_active_ = true;
+      RebuildHeap();
+    }
+    return core::Status::Ok();
+  }
+
+  const WindowSpec spec_;
+  const WindowFlavor flavor_;
+  std::unique_ptr<AggregatePlan> plan_;
+  std::optional<core::FieldSlotCache> partition_cache_;
+  std::optional<core::FieldSlotCache> group_cache_;
+  WindowEnv env_;
+
+  std::deque<Partition> slots_;  // stable addresses; freed slots are reused
+  std::vector<std::uint32_t> free_slots_;
+  absl::flat_hash_map<core::Value, std::uint32_t, ValueHash, ValueEq> index_;
+  std::uint32_t single_slot_ = 0;  // unpartitioned: the one partition's slot, when live
+  bool single_live_ = false;
+  std::size_t live_count_ = 0;
+  std::uint64_t next_rank_ = 0;
+
+  std::optional<std::int64_t> watermark_;
+  std::optional<std::int64_t> finite_watermark_;
+  bool heap_active_ = false;
+  std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<HeapEntry>> heap_;
+  std::vector<Release> releases_;  // scratch for one watermark step
+  ReleasedItems released_items_;   // scratch for one watermark step
+};
+
+}  // namespace varpulis::engine
