@@ -57,12 +57,28 @@ void Die(const Status& s, const char* what) {
 
 std::unique_ptr<varpulis::engine::Operator> MakeWindow(varpulis::engine::EvalContext* ctx,
                                                        std::int64_t duration_ms) {
-  auto op = varpulis::engine::MakeWindowOperator(
-      varpulis::engine::WindowSpec::Tumbling(duration_ms), std::string("sensor"), std::nullopt,
-      ctx);
+  auto op =
+      varpulis::engine::MakeWindowOperator(varpulis::engine::WindowSpec::Tumbling(duration_ms),
+                                           std::string("sensor"), std::nullopt, ctx);
   Die(op.status().ok() ? Status::Ok() : op.status(), "MakeWindowOperator");
   return std::move(*op);
 }
+
+// Checkpoints one borrowed operator.
+class OneOperatorEngine : public varpulis::cli::CheckpointableEngine {
+ public:
+  explicit OneOperatorEngine(varpulis::engine::Operator* op) : op_(op) {}
+  Status CaptureInto(varpulis::state::Checkpoint& cp) override {
+    varpulis::core::Encoder enc;
+    VP_RETURN_IF_ERROR(op_->Snapshot(enc));
+    cp.contexts["main"].operators["Big/0:window.tumbling"] = {0x1234, enc.Release()};
+    return Status::Ok();
+  }
+  Status RestoreFrom(const varpulis::state::Checkpoint&) override { return Status::Ok(); }
+
+ private:
+  varpulis::engine::Operator* op_;
+};
 
 // Part 1: one big window state, snapshot / save / load / restore.
 void BigState(const fs::path& dir, std::uint64_t events, std::uint64_t partitions) {
@@ -72,7 +88,8 @@ void BigState(const fs::path& dir, std::uint64_t events, std::uint64_t partition
       std::vector<std::string>{"sensor", "value", "seq"});
   std::vector<Value> keys;
   keys.reserve(partitions);
-  for (std::uint64_t p = 0; p < partitions; ++p) keys.push_back(Value::Str(fmt::format("s{:05d}", p)));
+  for (std::uint64_t p = 0; p < partitions; ++p)
+    keys.push_back(Value::Str(fmt::format("s{:05d}", p)));
   varpulis::engine::Emitter out;
   auto fill_start = std::chrono::steady_clock::now();
   for (std::uint64_t i = 0; i < events; ++i) {
@@ -89,9 +106,10 @@ void BigState(const fs::path& dir, std::uint64_t events, std::uint64_t partition
     }
   }
   double fill_ms = Ms(std::chrono::steady_clock::now() - fill_start);
-  std::printf("state: %llu buffered events across %llu partitions (filled in %.0f ms, %.2f M ev/s)\n",
-              static_cast<unsigned long long>(events), static_cast<unsigned long long>(partitions),
-              fill_ms, static_cast<double>(events) / fill_ms / 1000.0);
+  std::printf(
+      "state: %llu buffered events across %llu partitions (filled in %.0f ms, %.2f M ev/s)\n",
+      static_cast<unsigned long long>(events), static_cast<unsigned long long>(partitions), fill_ms,
+      static_cast<double>(events) / fill_ms / 1000.0);
 
   for (const char* scheme : {"file", "rocksdb"}) {
     fs::path store_dir = dir / fmt::format("big-{}", scheme);
@@ -116,7 +134,8 @@ void BigState(const fs::path& dir, std::uint64_t events, std::uint64_t partition
     auto t3 = std::chrono::steady_clock::now();
     varpulis::engine::EvalContext ctx2;
     auto restored = MakeWindow(&ctx2, 24LL * 3600 * 1000);
-    const std::string& body = (**loaded).contexts.at("main").operators.at("Big/0:window.tumbling").body;
+    const std::string& body =
+        (**loaded).contexts.at("main").operators.at("Big/0:window.tumbling").body;
     varpulis::core::Decoder dec(body);
     Die(restored->Restore(dec), "Restore");
     auto t4 = std::chrono::steady_clock::now();
@@ -130,6 +149,38 @@ void BigState(const fs::path& dir, std::uint64_t events, std::uint64_t partition
         "%.1f + restore %.1f) | round trip %s | targets: each < 1000 ms\n",
         scheme, Ms(t1 - t0), static_cast<double>(*saved) / 1e6, Ms(t2 - t0), Ms(t4 - t2),
         Ms(t3 - t2), Ms(t4 - t3), same ? "identical" : "DIFFERENT");
+  }
+
+  // The same state checkpointed the way `simulate` does it: the event thread only forks, a child
+  // encodes from its copy-on-write image and the writer thread saves.
+  for (const char* scheme : {"file", "rocksdb"}) {
+    fs::path store_dir = dir / fmt::format("fork-{}", scheme);
+    fs::remove_all(store_dir);
+    varpulis::cli::CheckpointSessionOptions o;
+    o.settings.store_uri = fmt::format("{}:{}", scheme, store_dir.string());
+    o.settings.interval_ms = 0;
+    o.command = "bench";
+    o.input_path = "-";
+    auto session = varpulis::cli::CheckpointSession::Open(std::move(o));
+    Die(session.ok() ? Status::Ok() : session.status(), "CheckpointSession::Open");
+    Die((*session)->Recover(), "Recover");
+    varpulis::core::SymbolTable symbols;
+    varpulis::io::EventDeclarations decls;
+    auto source = varpulis::io::EventSource::FromString("bench", "", symbols, decls);
+    OneOperatorEngine engine(window.get());
+    (*session)->Attach(source.get(), nullptr, &engine);
+    auto t0 = std::chrono::steady_clock::now();
+    Die((*session)->TriggerForTesting(), "Trigger");
+    auto t1 = std::chrono::steady_clock::now();
+    (*session)->WaitIdleForTesting();
+    auto t2 = std::chrono::steady_clock::now();
+    auto stats = (*session)->stats();
+    std::printf(
+        "[%s, as simulate does it] event-thread pause %.1f ms (target < 50 ms) | checkpoint "
+        "written %.1f ms after the trigger, %.1f MB | written %llu, failed %llu\n",
+        scheme, Ms(t1 - t0), Ms(t2 - t0), static_cast<double>(stats.last_bytes) / 1e6,
+        static_cast<unsigned long long>(stats.written),
+        static_cast<unsigned long long>(stats.failed));
   }
 }
 
@@ -225,8 +276,8 @@ void Throughput(const fs::path& dir, std::uint64_t events) {
   {
     std::ofstream f(input);
     for (std::uint64_t i = 0; i < events; ++i) {
-      f << '@' << (i * 2) << "ms Reading { sensor: \"s" << (i % 10000) << "\", value: "
-        << (i % 977) << ".5 }\n";
+      f << '@' << (i * 2) << "ms Reading { sensor: \"s" << (i % 10000) << "\", value: " << (i % 977)
+        << ".5 }\n";
     }
   }
   // Alternate runs so that noise from other processes hits both sides alike; report the best.
@@ -244,7 +295,8 @@ void Throughput(const fs::path& dir, std::uint64_t events) {
     }
   }
   std::printf(
-      "loop over %llu events (window 5 min x 10 000 partitions, ~150 000 buffered, JSON-lines file): without "
+      "loop over %llu events (window 5 min x 10 000 partitions, ~150 000 buffered, JSON-lines "
+      "file): without "
       "checkpoints %.2f M ev/s | with a 1 s interval %.2f M ev/s = %.3f of it (target >= 0.9) | "
       "%llu checkpoints, longest pause %.1f ms, last %.1f MB\n",
       static_cast<unsigned long long>(events), best_plain / 1e6, best_ckpt / 1e6,
@@ -262,10 +314,14 @@ int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / fmt::format("vp-ckpt-bench-{}", ::getpid());
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--events") events = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--partitions") partitions = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--loop-events") loop_events = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--dir") dir = argv[i + 1];
+    if (a == "--events")
+      events = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--partitions")
+      partitions = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--loop-events")
+      loop_events = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (a == "--dir")
+      dir = argv[i + 1];
   }
   fs::create_directories(dir);
   BigState(dir, events, partitions);

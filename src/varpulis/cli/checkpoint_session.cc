@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -13,6 +14,7 @@
 #include <variant>
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include "varpulis/cli/version.h"
 
@@ -278,7 +280,7 @@ void CheckpointSession::Attach(io::EventSource* source, io::OutputWriter* output
   }
 }
 
-core::Result<CheckpointSession::Job> CheckpointSession::Capture() {
+core::Result<CheckpointSession::Job> CheckpointSession::Capture(bool fork_snapshot) {
   VP_CHECK(source_ != nullptr && engine_ != nullptr, "CheckpointSession used before Attach");
   Job job;
   state::Checkpoint& cp = job.checkpoint;
@@ -301,7 +303,47 @@ core::Result<CheckpointSession::Job> CheckpointSession::Capture() {
     cp.metadata[kInputBatchTimeKey] = std::to_string(pos.batch_time);
     cp.metadata[kInputEventsKey] = std::to_string(pos.events);
   }
-  VP_RETURN_IF_ERROR(engine_->CaptureInto(cp));
+  if (!fork_snapshot) {
+    VP_RETURN_IF_ERROR(engine_->CaptureInto(cp));
+    return job;
+  }
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return core::Status::Io(fmt::format("pipe for checkpoint {}: {}", cp.id, std::strerror(errno)));
+  }
+  std::fflush(stderr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return core::Status::Io(fmt::format("fork for checkpoint {}: {}", cp.id, std::strerror(err)));
+  }
+  if (pid == 0) {
+    // The child: only this thread exists here, the engine is a frozen copy. It never returns and
+    // leaves through _exit, so no buffer of the parent (stdout, the output file) is flushed twice.
+    ::close(fds[0]);
+    ::signal(SIGINT, SIG_IGN);  // a terminal's Ctrl-C is the parent's business
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);  // the parent died: stop at once
+    if (!engine_->CaptureInto(cp).ok()) ::_exit(3);
+    std::string blob = state::EncodeCheckpoint(cp);
+    const char* p = blob.data();
+    std::size_t left = blob.size();
+    while (left > 0) {
+      ssize_t n = ::write(fds[1], p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ::_exit(4);
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  job.pipe_fd = fds[0];
+  job.child_pid = pid;
   return job;
 }
 
@@ -315,7 +357,7 @@ core::Status CheckpointSession::Trigger(bool count_skip) {
     }
   }
   std::int64_t start = clock_->MonotonicNanos();
-  core::Result<Job> job = Capture();
+  core::Result<Job> job = Capture(/*fork_snapshot=*/true);
   std::int64_t pause = clock_->MonotonicNanos() - start;
   if (!job.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -335,9 +377,71 @@ core::Status CheckpointSession::Trigger(bool count_skip) {
   return core::Status::Ok();
 }
 
+core::Result<std::uint64_t> CheckpointSession::SaveBlob(std::uint64_t id, const std::string& blob) {
+  // StateStore::SaveCheckpoint's contract for a blob encoded elsewhere: refuse an existing id,
+  // put, flush.
+  std::string key = state::CheckpointKey(scope_, id);
+  VP_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_->Get(key));
+  if (existing) {
+    return core::Status::AlreadyExists(
+        fmt::format("checkpoint {} already stored in {}", id, store_->Describe()));
+  }
+  VP_RETURN_IF_ERROR(store_->Put(key, blob));
+  VP_RETURN_IF_ERROR(store_->Flush());
+  return static_cast<std::uint64_t>(blob.size());
+}
+
+namespace {
+
+// Reads the child's blob to EOF and reaps it. Closes `fd`.
+core::Result<std::string> CollectChild(int fd, int pid, std::uint64_t id) {
+  std::string blob;
+  char buf[1 << 16];
+  core::Status read_error;
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      read_error =
+          core::Status::Io(fmt::format("reading checkpoint {} from its snapshot "
+                                       "process: {}",
+                                       id, std::strerror(errno)));
+      break;
+    }
+    if (n == 0) break;
+    blob.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return core::Status::Io(fmt::format("waiting for the snapshot process of checkpoint {}: {}",
+                                          id, std::strerror(errno)));
+    }
+  }
+  if (!read_error.ok()) return read_error;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return core::Status::Internal(
+        fmt::format("the snapshot process of checkpoint {} failed ({} {})", id,
+                    WIFEXITED(status) ? "exit" : "signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)));
+  }
+  return blob;
+}
+
+}  // namespace
+
 core::Status CheckpointSession::WriteJob(Job& job) {
+  std::string blob;
+  if (job.pipe_fd >= 0) {
+    int fd = job.pipe_fd;
+    job.pipe_fd = -1;
+    VP_ASSIGN_OR_RETURN(blob, CollectChild(fd, job.child_pid, job.checkpoint.id));
+  } else {
+    blob = state::EncodeCheckpoint(job.checkpoint);
+  }
   if (!job.output_path.empty()) VP_RETURN_IF_ERROR(SyncPath(job.output_path));
-  VP_ASSIGN_OR_RETURN(std::uint64_t bytes, store_->SaveCheckpoint(scope_, job.checkpoint));
+  VP_ASSIGN_OR_RETURN(std::uint64_t bytes, SaveBlob(job.checkpoint.id, blob));
   // Retention only once the new checkpoint is saved and flushed: a valid one always survives.
   VP_ASSIGN_OR_RETURN(std::uint64_t pruned,
                       store_->PruneCheckpoints(scope_, options_.settings.max_checkpoints));
@@ -380,7 +484,7 @@ core::Status CheckpointSession::Finish() {
   WaitIdle();
   if (options_.settings.checkpoint_on_shutdown && source_ != nullptr) {
     std::int64_t start = clock_->MonotonicNanos();
-    VP_ASSIGN_OR_RETURN(Job job, Capture());
+    VP_ASSIGN_OR_RETURN(Job job, Capture(/*fork_snapshot=*/false));
     std::int64_t pause = clock_->MonotonicNanos() - start;
     ++next_id_;
     {

@@ -16,9 +16,13 @@
 //   VP_RETURN_IF_ERROR(session->Finish());                 // final checkpoint, fsync
 //
 // Taking a checkpoint: on the event thread, between two events, the output file's buffer is
-// written out and its length noted, the source position noted and every operator snapshotted
-// (the only pause in processing, measured); a background thread then fsyncs the output file,
-// encodes and saves the checkpoint and prunes old ones. At most one checkpoint is in flight; a
+// written out and its length noted, the source position noted, and the process forks: the child
+// owns a copy-on-write image of the engine as of this instant, snapshots every operator, encodes
+// the checkpoint and streams the blob through a pipe, then exits. The event thread continues at
+// once, so the pause (measured) is a buffer flush plus a fork, not a copy of the state: encoding
+// 1 M buffered events takes hundreds of milliseconds, a fork a few. A background thread reads the
+// blob, fsyncs the output file, saves the checkpoint and prunes old ones. (The final checkpoint at
+// shutdown is captured in-process: nothing waits on it.) At most one checkpoint is in flight; a
 // trigger meanwhile is skipped and counted. A failed write is reported on stderr and counted;
 // the next trigger tries again.
 //
@@ -138,15 +142,20 @@ class CheckpointSession {
 
  private:
   struct Job {
-    state::Checkpoint checkpoint;
-    std::string output_path;  // fsynced before the checkpoint is saved; empty: none
+    state::Checkpoint checkpoint;  // engine state filled in unless a child process encodes it
+    std::string output_path;       // fsynced before the checkpoint is saved; empty: none
+    int pipe_fd = -1;              // forked snapshot: the child writes the encoded blob here
+    int child_pid = -1;
   };
 
   explicit CheckpointSession(CheckpointSessionOptions options);
   core::Status Trigger(bool count_skip);
-  // Builds the checkpoint on the event thread (the pause); nullopt with an error Status.
-  core::Result<Job> Capture();
+  // The event-thread part: output flushed and its length noted, the input position noted, and
+  // either the engine captured here (`fork_snapshot` false) or a child process forked to capture
+  // and encode it from its copy-on-write image of the engine.
+  core::Result<Job> Capture(bool fork_snapshot);
   core::Status WriteJob(Job& job);  // the background part; also used by Finish
+  core::Result<std::uint64_t> SaveBlob(std::uint64_t id, const std::string& blob);
   void WriterLoop();
   void WaitIdle();
 
