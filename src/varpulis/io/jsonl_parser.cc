@@ -62,7 +62,9 @@ core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value
     case od::json_type::number: {
       od::number number;
       if (auto error = value.get_number().get(number)) {
-        if (error == simdjson::NUMBER_OUT_OF_RANGE) return Invalid("number out of range");
+        if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
+          return Invalid("invalid or out-of-range number");
+        }
         return JsonError(error);
       }
       switch (number.get_number_type()) {
@@ -182,9 +184,13 @@ core::Status JsonlParser::Parse(std::string_view line, std::size_t readable_afte
       have_type = true;
     } else if (key == "ts") {
       if (ts) return Invalid("duplicate key \"ts\"");
+      od::json_type type;
+      if (auto error = value.type().get(type)) return JsonError(error);
       od::number number;
-      simdjson::error_code error = value.get_number().get(number);
-      if (error == simdjson::INCORRECT_TYPE || error == simdjson::NUMBER_OUT_OF_RANGE ||
+      simdjson::error_code error =
+          type == od::json_type::number ? value.get_number().get(number) : simdjson::INCORRECT_TYPE;
+      if (error == simdjson::INCORRECT_TYPE || error == simdjson::NUMBER_ERROR ||
+          error == simdjson::NUMBER_OUT_OF_RANGE ||
           (!error && number.get_number_type() != od::number_type::signed_integer)) {
         return Invalid("\"ts\" must be an integer number of milliseconds");
       }

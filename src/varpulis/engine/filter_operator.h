@@ -1,0 +1,27 @@
+// filter_operator.h — `.where(cond)` and `.having(cond)` (spec/vpl.md §6.4, §7.7): keeps a
+// record when the condition is exactly `true` (null and non-bool values drop it). Stateless.
+#pragma once
+
+#include "varpulis/engine/expression.h"
+#include "varpulis/engine/operator.h"
+#include "varpulis/engine/value_ops.h"
+
+namespace varpulis::engine {
+
+class FilterOperator final : public Operator {
+ public:
+  // `ctx` is borrowed from the program and outlives the operator.
+  FilterOperator(ExpressionPtr condition, EvalContext* ctx)
+      : condition_(std::move(condition)), ctx_(ctx) {}
+
+  core::Status OnEvent(core::Record record, Emitter& out) override {
+    if (IsTrue(condition_->Eval(record, *ctx_))) out.Emit(std::move(record));
+    return core::Status::Ok();
+  }
+
+ private:
+  ExpressionPtr condition_;
+  EvalContext* ctx_;
+};
+
+}  // namespace varpulis::engine
