@@ -12,5 +12,6 @@ namespace varpulis::cli {
 void RegisterVersionCommand(CLI::App& app, int* exit_code);
 void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 void RegisterRunCommand(CLI::App& app, int* exit_code);
+void RegisterParseCommand(CLI::App& app, int* exit_code);
 
 }  // namespace varpulis::cli
