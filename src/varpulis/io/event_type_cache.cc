@@ -10,7 +10,9 @@ namespace {
 bool SameNames(const core::Schema& schema, const std::vector<std::string_view>& names) {
   if (schema.size() != names.size()) return false;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (schema.name(i) != names[i]) return false;
+    const std::string& have = schema.name(i);
+    if (have.data() == names[i].data() && have.size() == names[i].size()) continue;  // same view
+    if (have != names[i]) return false;
   }
   return true;
 }

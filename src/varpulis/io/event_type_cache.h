@@ -38,6 +38,7 @@ class EventTypeCache {
   struct Shape {
     core::SchemaPtr schema;
     std::vector<std::uint32_t> widen_slots;  // slots whose ints become floats
+    bool plain_names = true;  // no name holds '"' or '\\' (raw JSON keys compare byte-wise)
   };
 
   struct Type {
@@ -62,6 +63,11 @@ class EventTypeCache {
   // order, names.size() == record.values.size()), then widens declared float fields.
   // Errors: kInvalidArgument "duplicate field 'x'".
   core::Status Finish(Type& type, const std::vector<std::string_view>& names, core::Record& record);
+
+  // The shape the last record of `type` had, or nullptr: what the next record most likely has.
+  static const Shape* LastShape(const Type& type) {
+    return type.last_shape < type.shapes.size() ? &type.shapes[type.last_shape] : nullptr;
+  }
 
   // Field names for a positional record of `type` with `count` values: the declared names in
   // order, then `field_<i>` for positions past the declaration (all of them when undeclared).

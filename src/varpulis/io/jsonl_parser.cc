@@ -31,7 +31,8 @@ struct JsonlParser::State {
   explicit State(EventTypeCache& t) : types(t) {}
 
   core::Status ToValue(od::value value, int depth, core::Value& out);
-  core::Status ParseFields(od::value value, core::Record& out);
+  core::Status ParseFields(od::value value, const EventTypeCache::Shape* expected,
+                           core::Record& out);
 
   EventTypeCache& types;
   od::parser parser;
@@ -121,20 +122,31 @@ core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value
   return Invalid("unknown JSON value");
 }
 
-core::Status JsonlParser::State::ParseFields(od::value value, core::Record& out) {
+core::Status JsonlParser::State::ParseFields(od::value value, const EventTypeCache::Shape* expected,
+                                             core::Record& out) {
   od::object object;
   if (auto error = value.get_object().get(object)) {
     if (error == simdjson::INCORRECT_TYPE) return Invalid("\"fields\" must be an object");
     return JsonError(error);
   }
-  for (auto field : object) {
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
-    od::value v;
-    if (auto error = field.value().get(v)) return JsonError(error);
-    names.push_back(key);
+  // While the keys match the expected shape's names (compared raw, without unescaping), the
+  // names are views of that schema's strings; from the first difference on they are unescaped.
+  const core::Schema* schema =
+      expected != nullptr && expected->plain_names ? expected->schema.get() : nullptr;
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return JsonError(error);
+    std::size_t i = names.size();
+    if (schema != nullptr && i < schema->size() && field.key().unsafe_is_equal(schema->name(i))) {
+      names.emplace_back(schema->name(i));
+    } else {
+      schema = nullptr;
+      std::string_view key;
+      if (auto error = field.unescaped_key().get(key)) return JsonError(error);
+      names.push_back(key);
+    }
     out.values.emplace_back();
-    VP_RETURN_IF_ERROR(ToValue(v, 1, out.values.back()));
+    VP_RETURN_IF_ERROR(ToValue(field.value(), 1, out.values.back()));
   }
   return core::Status::Ok();
 }
@@ -166,29 +178,32 @@ core::Status JsonlParser::Parse(std::string_view line, std::size_t readable_afte
   s.names.clear();
   out.values.clear();
   out.values.reserve(s.last_field_count);
-  std::string_view type_name;
-  bool have_type = false;
+  EventTypeCache::Type* type = nullptr;
   bool have_fields = false;
   std::optional<std::int64_t> ts;
-  for (auto field : object) {
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
-    od::value value;
-    if (auto error = field.value().get(value)) return JsonError(error);
-    if (key == "event_type") {
-      if (have_type) return Invalid("duplicate key \"event_type\"");
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return JsonError(error);
+    // Top-level keys are compared raw: an escaped spelling of a known key is an unknown key.
+    od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key.unsafe_is_equal("event_type")) {
+      if (type != nullptr) return Invalid("duplicate key \"event_type\"");
+      std::string_view type_name;
       if (auto error = value.get_string().get(type_name)) {
         if (error == simdjson::INCORRECT_TYPE) return Invalid("\"event_type\" must be a string");
         return JsonError(error);
       }
-      have_type = true;
-    } else if (key == "ts") {
+      if (type_name.empty()) return Invalid("\"event_type\" must not be empty");
+      type = &s.types.Get(type_name);
+    } else if (key.unsafe_is_equal("ts")) {
       if (ts) return Invalid("duplicate key \"ts\"");
-      od::json_type type;
-      if (auto error = value.type().get(type)) return JsonError(error);
+      od::json_type json_type;
+      if (auto error = value.type().get(json_type)) return JsonError(error);
       od::number number;
-      simdjson::error_code error =
-          type == od::json_type::number ? value.get_number().get(number) : simdjson::INCORRECT_TYPE;
+      simdjson::error_code error = json_type == od::json_type::number
+                                       ? value.get_number().get(number)
+                                       : simdjson::INCORRECT_TYPE;
       if (error == simdjson::INCORRECT_TYPE || error == simdjson::NUMBER_ERROR ||
           error == simdjson::NUMBER_OUT_OF_RANGE ||
           (!error && number.get_number_type() != od::number_type::signed_integer)) {
@@ -196,23 +211,25 @@ core::Status JsonlParser::Parse(std::string_view line, std::size_t readable_afte
       }
       if (error) return JsonError(error);
       ts = number.get_int64();
-    } else if (key == "fields" || key == "data") {
+    } else if (key.unsafe_is_equal("fields") || key.unsafe_is_equal("data")) {
       if (have_fields) return Invalid("both \"fields\" and \"data\" given (\"data\" is an alias)");
       have_fields = true;
-      VP_RETURN_IF_ERROR(s.ParseFields(value, out));
+      VP_RETURN_IF_ERROR(
+          s.ParseFields(value, type != nullptr ? EventTypeCache::LastShape(*type) : nullptr, out));
     } else {
-      return Invalid("unknown key \"" + std::string(key) +
+      std::string_view name;
+      if (field.unescaped_key().get(name)) name = "?";
+      return Invalid("unknown key \"" + std::string(name) +
                      "\" (expected \"event_type\", \"ts\", \"fields\" or \"data\")");
     }
   }
   // simdjson 3.0 has no document::at_end(); a location still in bounds means more tokens follow.
   if (!doc.current_location().error()) return Invalid("unexpected text after the JSON object");
-  if (!have_type) return Invalid("missing \"event_type\"");
-  if (type_name.empty()) return Invalid("\"event_type\" must not be empty");
+  if (type == nullptr) return Invalid("missing \"event_type\"");
   if (ts && at_time) return Invalid("both an '@' prefix and \"ts\" give the event time");
   out.ts = ts ? *ts : at_time ? *at_time : batch_time;
   s.last_field_count = out.values.size();
-  return s.types.Finish(s.types.Get(type_name), s.names, out);
+  return s.types.Finish(*type, s.names, out);
 }
 
 }  // namespace varpulis::io
