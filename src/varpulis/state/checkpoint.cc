@@ -243,10 +243,9 @@ Status DecodePayload(std::string_view payload, Checkpoint* cp) {
 std::string EncodeCheckpoint(const Checkpoint& checkpoint) {
   std::string payload = EncodePayload(checkpoint);
   Encoder out;
-  out.PutFixed32(static_cast<std::uint32_t>(kMagic[0]) |
-                 static_cast<std::uint32_t>(kMagic[1]) << 8 |
-                 static_cast<std::uint32_t>(kMagic[2]) << 16 |
-                 static_cast<std::uint32_t>(kMagic[3]) << 24);
+  out.PutFixed32(
+      static_cast<std::uint32_t>(kMagic[0]) | static_cast<std::uint32_t>(kMagic[1]) << 8 |
+      static_cast<std::uint32_t>(kMagic[2]) << 16 | static_cast<std::uint32_t>(kMagic[3]) << 24);
   out.PutU8(static_cast<std::uint8_t>(kCheckpointFormatVersion & 0xff));
   out.PutU8(static_cast<std::uint8_t>(kCheckpointFormatVersion >> 8));
   out.PutU8(0);  // flags

@@ -54,7 +54,7 @@ using SourcePosition = std::variant<FileSourcePosition, CountedSourcePosition, N
 
 // A file sink committed with the checkpoint (§4.6).
 struct SinkPosition {
-  std::string path;                   // canonical
+  std::string path;                    // canonical
   std::uint64_t committed_length = 0;  // bytes fsynced before the checkpoint was written
   friend bool operator==(const SinkPosition&, const SinkPosition&) = default;
 };
@@ -83,15 +83,15 @@ struct OperatorState {
 struct ContextState {
   std::uint64_t events_processed = 0;
   std::uint64_t output_events_emitted = 0;
-  std::map<std::string, core::Value> variables;     // every `var` by name
+  std::map<std::string, core::Value> variables;  // every `var` by name
   Watermarks watermarks;
   std::map<std::string, OperatorState> operators;  // by stable operator id
   friend bool operator==(const ContextState&, const ContextState&) = default;
 };
 
 struct Checkpoint {
-  std::uint64_t id = 0;             // in the envelope; must match the key's id
-  std::int64_t timestamp_ms = 0;    // wall clock at creation, information only
+  std::uint64_t id = 0;           // in the envelope; must match the key's id
+  std::int64_t timestamp_ms = 0;  // wall clock at creation, information only
   std::uint64_t events_processed = 0;
   std::uint64_t output_events_emitted = 0;
   std::uint64_t late_events_dropped = 0;

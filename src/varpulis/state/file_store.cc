@@ -11,8 +11,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +23,9 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <sys/file.h>
+#include <sys/stat.h>
 
 namespace varpulis::state {
 namespace {
@@ -342,8 +343,8 @@ class FileStore final : public StateStore {
     std::string dir = DirectoryOf(interior);
     std::string final_path = dir + "/" + EscapeSegment(segments.back()) + std::string(kValueSuffix);
 
-    std::string tmp_path = root_ + "/" + std::string(kTmpName) + "/" +
-                           std::to_string(::getpid()) + "-" + std::to_string(++tmp_counter_);
+    std::string tmp_path = root_ + "/" + std::string(kTmpName) + "/" + std::to_string(::getpid()) +
+                           "-" + std::to_string(++tmp_counter_);
     int fd = OpenNoIntr(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) return IoError("put", key, "create temp file " + tmp_path, errno);
     FdCloser closer(fd);
@@ -517,7 +518,8 @@ std::optional<std::string> UnescapeSegment(std::string_view name) {
     i += 2;
   }
   // Only segments that ValidateKey accepts name keys.
-  if (out.empty() || out.size() > kMaxSegmentBytes || out == "." || out == "..") return std::nullopt;
+  if (out.empty() || out.size() > kMaxSegmentBytes || out == "." || out == "..")
+    return std::nullopt;
   for (char c : out) {
     if (c == '\0' || c == '/' || c == '\\' || c == ':') return std::nullopt;
   }

@@ -66,7 +66,8 @@ class MemoryStore final : public StateStore {
   Status WriteBatch(std::span<const WriteOp> ops) override {
     for (const WriteOp& op : ops) {
       VP_RETURN_IF_ERROR(ValidateKey(op.key));
-      if (op.kind == WriteOp::Kind::kPut) VP_RETURN_IF_ERROR(ValidateValueSize(op.key, op.value.size()));
+      if (op.kind == WriteOp::Kind::kPut)
+        VP_RETURN_IF_ERROR(ValidateValueSize(op.key, op.value.size()));
     }
     std::unique_lock lock(mu_);
     for (const WriteOp& op : ops) {

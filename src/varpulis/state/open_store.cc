@@ -13,8 +13,8 @@ using core::Result;
 using core::Status;
 
 Status BadUri(std::string_view uri, std::string_view why) {
-  return Status::InvalidArgument("state store URI \"" + PrintableKey(uri) + "\": " +
-                                 std::string(why));
+  return Status::InvalidArgument("state store URI \"" + PrintableKey(uri) +
+                                 "\": " + std::string(why));
 }
 
 }  // namespace

@@ -2,14 +2,14 @@
 // RocksDB headers appear only in this file.
 #include "varpulis/state/rocksdb_store.h"
 
+#include <algorithm>
+#include <string>
+#include <utility>
+
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
-
-#include <algorithm>
-#include <string>
-#include <utility>
 
 namespace varpulis::state {
 namespace {
@@ -149,8 +149,7 @@ Result<std::unique_ptr<StateStore>> OpenRocksDbStore(std::string_view dir_arg,
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   if (dir.empty()) return Status::InvalidArgument("rocksdb store: empty directory path");
   std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
-  if (std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) ==
-      supported.end()) {
+  if (std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) == supported.end()) {
     return Status::InvalidArgument("rocksdb:" + dir +
                                    ": this RocksDB library was built without LZ4 compression, "
                                    "which the store requires");

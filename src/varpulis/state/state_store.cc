@@ -62,7 +62,8 @@ Result<std::optional<Checkpoint>> LoadFromKey(StateStore& store, const std::stri
   if (!blob) return std::optional<Checkpoint>();
   Result<Checkpoint> cp = DecodeCheckpoint(*blob, id);
   if (!cp.ok()) {
-    return Status(cp.status().code(), "key \"" + PrintableKey(key) + "\": " + cp.status().message());
+    return Status(cp.status().code(),
+                  "key \"" + PrintableKey(key) + "\": " + cp.status().message());
   }
   return std::optional<Checkpoint>(std::move(cp).value());
 }
@@ -83,6 +84,10 @@ std::string PrintableKey(std::string_view bytes) {
     }
   }
   return out;
+}
+
+void PrintTo(const KeyValue& kv, std::ostream* os) {
+  *os << "{\"" << PrintableKey(kv.key) << "\", " << kv.value.size() << " bytes}";
 }
 
 Status ValidateKey(std::string_view key) {

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,6 +59,8 @@ struct KeyValue {
   std::string value;
   friend bool operator==(const KeyValue&, const KeyValue&) = default;
 };
+// For test failure messages (GoogleTest finds it by argument-dependent lookup).
+void PrintTo(const KeyValue& kv, std::ostream* os);
 
 struct WriteOp {
   enum class Kind : std::uint8_t { kPut, kDelete };
@@ -65,7 +68,9 @@ struct WriteOp {
   std::string key;
   std::string value;  // ignored for kDelete
 
-  static WriteOp Put(std::string k, std::string v) { return {Kind::kPut, std::move(k), std::move(v)}; }
+  static WriteOp Put(std::string k, std::string v) {
+    return {Kind::kPut, std::move(k), std::move(v)};
+  }
   static WriteOp Delete(std::string k) { return {Kind::kDelete, std::move(k), {}}; }
 };
 
@@ -76,7 +81,7 @@ struct SkippedCheckpoint {
 };
 
 struct LatestCheckpoint {
-  std::optional<Checkpoint> checkpoint;  // nullopt: no valid checkpoint in the scope
+  std::optional<Checkpoint> checkpoint;    // nullopt: no valid checkpoint in the scope
   std::vector<SkippedCheckpoint> skipped;  // highest id first
 };
 
@@ -130,8 +135,7 @@ class StateStore {
 
   // nullopt if absent; otherwise the verified, decoded checkpoint.
   // Errors: kInvalidKey, kCorrupt, kIncompatible, kIo.
-  core::Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view scope,
-                                                         std::uint64_t id);
+  core::Result<std::optional<Checkpoint>> LoadCheckpoint(std::string_view scope, std::uint64_t id);
 
   // Ids stored under `scope:checkpoint:`, ascending and distinct. Keys whose last segment is not
   // 1–20 decimal digits (or overflows u64) are ignored. Errors: kInvalidKey, kIo.
