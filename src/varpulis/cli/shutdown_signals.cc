@@ -10,7 +10,9 @@ namespace {
 
 // Written by the handler, read by the event loop: lock-free atomics are async-signal-safe.
 std::atomic<int> g_signal{0};
+std::atomic<bool> g_stop{false};
 static_assert(std::atomic<int>::is_always_lock_free);
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 extern "C" void OnShutdownSignal(int signo) {
   int expected = 0;
@@ -19,12 +21,14 @@ extern "C" void OnShutdownSignal(int signo) {
     // the last completed checkpoint and the output file is cut back to it on the next start.
     _exit(128 + signo);
   }
+  g_stop.store(true);
 }
 
 }  // namespace
 
 ShutdownSignals::ShutdownSignals() {
   g_signal.store(0);
+  g_stop.store(false);
   struct sigaction sa {};
   sa.sa_handler = OnShutdownSignal;
   sigemptyset(&sa.sa_mask);
@@ -40,8 +44,13 @@ ShutdownSignals::~ShutdownSignals() {
 
 bool ShutdownSignals::Requested() { return g_signal.load(std::memory_order_relaxed) != 0; }
 
+const std::atomic<bool>* ShutdownSignals::Flag() { return &g_stop; }
+
 int ShutdownSignals::Signal() { return g_signal.load(); }
 
-void ShutdownSignals::RequestForTesting(int signo) { g_signal.store(signo); }
+void ShutdownSignals::RequestForTesting(int signo) {
+  g_signal.store(signo);
+  g_stop.store(true);
+}
 
 }  // namespace varpulis::cli

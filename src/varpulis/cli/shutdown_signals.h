@@ -12,6 +12,7 @@
 // One instance at a time per process; not for use from several threads at once.
 #pragma once
 
+#include <atomic>
 #include <csignal>
 
 namespace varpulis::cli {
@@ -25,6 +26,8 @@ class ShutdownSignals {
 
   // True once SIGINT or SIGTERM has arrived. Cheap: one relaxed atomic load.
   static bool Requested();
+  // The same, as a flag an event loop can poll (EventLoopOptions::stop).
+  static const std::atomic<bool>* Flag();
   // The signal that requested shutdown (0 when none).
   static int Signal();
   // Test hook: behave as if `signo` had arrived once.
