@@ -27,7 +27,7 @@ core::Status PrintOperator::OnEvent(core::Record record, Emitter& out) {
     }
   }
   line_ += '\n';
-  std::fwrite(line_.data(), 1, line_.size(), out_);
+  if (out_ != nullptr) std::fwrite(line_.data(), 1, line_.size(), out_);
   out.Emit(std::move(record));
   return core::Status::Ok();
 }
@@ -52,7 +52,7 @@ core::Status LogOperator::OnEvent(core::Record record, Emitter& out) {
     line_ += data_->Eval(record, *ctx_).ToDisplayString();
   }
   line_ += '\n';
-  std::fwrite(line_.data(), 1, line_.size(), out_);
+  if (out_ != nullptr) std::fwrite(line_.data(), 1, line_.size(), out_);
   out.Emit(std::move(record));
   return core::Status::Ok();
 }

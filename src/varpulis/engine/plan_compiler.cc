@@ -18,6 +18,8 @@
 #include "varpulis/engine/expression_nodes.h"
 #include "varpulis/engine/filter_operator.h"
 #include "varpulis/engine/limit_operator.h"
+#include "varpulis/engine/pattern_compiler.h"
+#include "varpulis/engine/pattern_operator.h"
 #include "varpulis/engine/program.h"
 #include "varpulis/engine/projection_operator.h"
 #include "varpulis/engine/user_function.h"
@@ -50,10 +52,6 @@ class PlanCompiler {
     VP_RETURN_IF_ERROR(EvaluateGlobals());
     for (const ast::StmtPtr& s : ast_.statements) {
       if (s->Is<ast::StreamDecl>()) VP_RETURN_IF_ERROR(CompileStream(s->As<ast::StreamDecl>()));
-      if (s->Is<ast::PatternDecl>()) {
-        return Status::Unimplemented("pattern '" + s->As<ast::PatternDecl>().name +
-                                     "': declared patterns are not supported by this build");
-      }
     }
     VP_RETURN_IF_ERROR(Order());
     return std::move(out_);
@@ -115,6 +113,11 @@ class PlanCompiler {
           const auto& f = s->As<ast::FunctionDecl>();
           out_->functions.Add(
               std::make_unique<UserFunction>(f.name, static_cast<int>(f.params.size())));
+          break;
+        }
+        case ast::StmtKind::kPattern: {
+          const auto& p = s->As<ast::PatternDecl>();
+          pattern_decls_[p.name] = &p;
           break;
         }
         case ast::StmtKind::kStream: {
@@ -424,11 +427,67 @@ class PlanCompiler {
     stream.ops.push_back(std::move(op));
   }
 
-  Status CompileStream(const ast::StreamDecl& decl) {
-    if (decl.has_followed_by() || decl.source.kleene_all) {
-      return Status::Unimplemented("stream '" + decl.name +
-                                   "': pattern streams are not supported by this build");
+  // A pattern stream (patterns.md): one PatternOperator holding the matcher and the tail.
+  Status CompilePatternStream(const ast::StreamDecl& decl, const ast::PatternDecl* pattern_decl) {
+    CompiledStream stream;
+    stream.name = decl.name;
+    stream.type = out_->symbols.Intern(decl.name);
+    CompileScope scope = GlobalScope();
+    PatternCompileContext pc;
+    pc.scope = &scope;
+    pc.intern = [this](std::string_view n) { return out_->symbols.Intern(n); };
+    Result<CompiledPatternStream> compiled = engine::CompilePatternStream(decl, pattern_decl, pc);
+    if (!compiled.ok()) return compiled.status();
+    CompiledPatternStream& cp = *compiled;
+    CompileScope tail_scope = GlobalScope();
+    tail_scope.pattern_aliases = cp.plan.alias_names;
+    std::vector<std::unique_ptr<Operator>> tail;
+    for (const ast::StreamOp* op : cp.tail) {
+      if (op->kind == ast::OpKind::kWatermark || op->kind == ast::OpKind::kAllowedLateness ||
+          op->kind == ast::OpKind::kTo) {
+        continue;
+      }
+      VP_ASSIGN_OR_RETURN(auto m, PerRecordOp(*op, tail_scope, stream));
+      tail.push_back(std::move(m));
     }
+    if (!cp.has_emit) {
+      // patterns.md §11.2: a pattern stream without .emit writes its match records.
+      tail.push_back(std::make_unique<ProjectionOperator>(
+          std::vector<ProjectionItem>{}, &out_->context, &out_->output, stream.name, stream.type));
+    }
+    PatternOperatorOptions options;
+    options.ctx = &out_->context;
+    options.output_type = stream.type;
+    options.max_runs = options_.max_runs;
+    options.tail = std::move(tail);
+    VP_ASSIGN_OR_RETURN(std::unique_ptr<PatternOperator> op,
+                        MakePatternOperator(std::move(cp.plan), std::move(options)));
+    // Route what the matcher reads: event types from the input, stream names from that stream.
+    for (std::uint32_t t : op->InputTypes()) {
+      SourceMember m;
+      std::string_view name = out_->symbols.Name(t);
+      auto it = stream_index_.find(name);
+      if (it != stream_index_.end()) {
+        m.is_stream = true;
+        m.stream = it->second;
+      } else {
+        m.type = t;
+      }
+      stream.members.push_back(std::move(m));
+    }
+    stream.pattern = op.get();
+    AddOp(stream, std::move(op), "pattern");
+    out_->streams.push_back(std::move(stream));
+    return Status::Ok();
+  }
+
+  Status CompileStream(const ast::StreamDecl& decl) {
+    const ast::PatternDecl* pattern_decl = nullptr;
+    if (decl.source.kind == ast::SourceKind::kName) {
+      auto it = pattern_decls_.find(decl.source.name);
+      if (it != pattern_decls_.end()) pattern_decl = it->second;
+    }
+    if (IsPatternStream(decl, pattern_decl)) return CompilePatternStream(decl, pattern_decl);
     CompiledStream stream;
     stream.name = decl.name;
     stream.type = out_->symbols.Intern(decl.name);
@@ -567,6 +626,7 @@ class PlanCompiler {
   const CompileOptions& options_;
   std::unique_ptr<Program> out_;
   std::map<std::string, int, std::less<>> stream_index_;
+  std::map<std::string, const ast::PatternDecl*, std::less<>> pattern_decls_;
 };
 
 }  // namespace

@@ -45,13 +45,8 @@ Runtime::Runtime(std::unique_ptr<Program> program) : program_(std::move(program)
         AddRoute(routes_[m.type], static_cast<int>(s), m.filter.get());
       }
     }
-    if (stream.pattern != nullptr) {
-      pattern_streams_.push_back(static_cast<int>(s));
-      for (std::uint32_t t : stream.pattern->InputTypes()) {
-        ensure_type(t);
-        AddRoute(routes_[t], static_cast<int>(s), nullptr);
-      }
-    }
+    // A pattern stream's members are the types and streams its matcher reads (plan compiler).
+    if (stream.pattern != nullptr) pattern_streams_.push_back(static_cast<int>(s));
     // Registered types and D_E (§8.2): event types read by streams that declare a watermark.
     if (stream.out_of_order_ms) {
       for (SourceMember& m : stream.members) {

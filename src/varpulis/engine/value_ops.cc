@@ -28,41 +28,6 @@ bool IsTime(const Value& v) {
   return v.kind() == ValueKind::kDuration || v.kind() == ValueKind::kTimestamp;
 }
 
-// Duration/timestamp arithmetic (not in the spec's table; our decision, docs/language.md):
-// dur±dur → dur, ts±dur → ts, dur+ts → ts, ts−ts → dur, dur×int → dur, dur/int → dur.
-Value TimeArith(char op, const Value& a, const Value& b) {
-  ValueKind ka = a.kind();
-  ValueKind kb = b.kind();
-  const bool a_dur = ka == ValueKind::kDuration;
-  const bool b_dur = kb == ValueKind::kDuration;
-  const bool a_ts = ka == ValueKind::kTimestamp;
-  const bool b_ts = kb == ValueKind::kTimestamp;
-  switch (op) {
-    case '+':
-      if (a_dur && b_dur) return Value::Duration(WrapAdd(a.AsInt(), b.AsInt()));
-      if (a_ts && b_dur) return Value::Timestamp(WrapAdd(a.AsInt(), b.AsInt()));
-      if (a_dur && b_ts) return Value::Timestamp(WrapAdd(a.AsInt(), b.AsInt()));
-      return Value();
-    case '-':
-      if (a_dur && b_dur) return Value::Duration(WrapSub(a.AsInt(), b.AsInt()));
-      if (a_ts && b_dur) return Value::Timestamp(WrapSub(a.AsInt(), b.AsInt()));
-      if (a_ts && b_ts) return Value::Duration(WrapSub(a.AsInt(), b.AsInt()));
-      return Value();
-    case '*':
-      if (a_dur && b.is_int()) return Value::Duration(WrapMul(a.AsInt(), b.AsInt()));
-      if (a.is_int() && b_dur) return Value::Duration(WrapMul(a.AsInt(), b.AsInt()));
-      return Value();
-    case '/':
-      if (a_dur && b.is_int() && b.AsInt() != 0) {
-        if (b.AsInt() == -1) return Value::Duration(WrapSub(0, a.AsInt()));
-        return Value::Duration(a.AsInt() / b.AsInt());
-      }
-      return Value();
-    default:
-      return Value();
-  }
-}
-
 }  // namespace
 
 std::string_view BinaryOpSpelling(BinaryOpKind op) {
@@ -123,21 +88,18 @@ Value Add(const Value& a, const Value& b) {
     s.append(b.AsStr());
     return Value::Str(s);
   }
-  if (IsTime(a) || IsTime(b)) return TimeArith('+', a, b);
   return Value();
 }
 
 Value Sub(const Value& a, const Value& b) {
   if (a.is_int() && b.is_int()) return Value::Int(WrapSub(a.AsInt(), b.AsInt()));
   if (a.is_numeric() && b.is_numeric()) return Value::Float(a.AsDouble() - b.AsDouble());
-  if (IsTime(a) || IsTime(b)) return TimeArith('-', a, b);
   return Value();
 }
 
 Value Mul(const Value& a, const Value& b) {
   if (a.is_int() && b.is_int()) return Value::Int(WrapMul(a.AsInt(), b.AsInt()));
   if (a.is_numeric() && b.is_numeric()) return Value::Float(a.AsDouble() * b.AsDouble());
-  if (IsTime(a) || IsTime(b)) return TimeArith('*', a, b);
   return Value();
 }
 
@@ -153,7 +115,6 @@ Value Div(const Value& a, const Value& b) {
     if (d == 0.0) return Value();
     return Value::Float(a.AsDouble() / d);
   }
-  if (IsTime(a) || IsTime(b)) return TimeArith('/', a, b);
   return Value();
 }
 

@@ -16,8 +16,8 @@ CheckResult Check(const ast::Program& program, const SourceFile& file) {
 namespace internal {
 namespace {
 
-constexpr std::string_view kBuiltinTypeNames[] = {"bool",     "duration",  "float", "int",
-                                                  "str",      "timestamp", "Stream"};
+constexpr std::string_view kBuiltinTypeNames[] = {"bool", "duration",  "float", "int",
+                                                  "str",  "timestamp", "Stream"};
 
 StaticType BuiltinType(std::string_view name) {
   if (name == "int") return StaticType::kInt;
@@ -301,7 +301,8 @@ StaticType ProgramChecker::ResolveType(const ast::TypeExpr* type, int depth) {
       for (const auto& arg : type->args) ResolveType(arg.get(), depth + 1);
       return StaticType::kMap;
     case ast::TypeKind::kOptional:
-      return type->args.empty() ? StaticType::kUnknown : ResolveType(type->args[0].get(), depth + 1);
+      return type->args.empty() ? StaticType::kUnknown
+                                : ResolveType(type->args[0].get(), depth + 1);
     case ast::TypeKind::kNamed:
       break;
   }

@@ -42,8 +42,8 @@ struct StreamSchema {
 };
 
 struct CheckResult {
-  Diagnostics diagnostics;             // every error and warning, in source order
-  std::vector<StreamSchema> streams;   // one per `stream` declaration, in declaration order
+  Diagnostics diagnostics;            // every error and warning, in source order
+  std::vector<StreamSchema> streams;  // one per `stream` declaration, in declaration order
   bool ok() const { return !diagnostics.has_errors(); }
 };
 

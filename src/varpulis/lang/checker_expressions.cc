@@ -316,8 +316,7 @@ StaticType ProgramChecker::CheckMember(const ast::MemberExpr& member, const Scop
   StaticType object = CheckExpr(*member.object, scope);
   if (!Accepts(kMapMask, object)) {
     Error("E061", member.member_span,
-          "cannot read field " + Quote(member.member) + " of a value of type " +
-              TypeName(object));
+          "cannot read field " + Quote(member.member) + " of a value of type " + TypeName(object));
   }
   return StaticType::kUnknown;
 }
@@ -333,8 +332,7 @@ StaticType ProgramChecker::CheckCall(const ast::CallExpr& call, const Scope& sco
   const Span name_span = call.callee->span;
   for (const ast::Argument& a : call.args) {
     if (a.is_named()) {
-      Error("E080", a.name_span,
-            "unknown parameter " + Quote(a.name) + " for " + Quote(name),
+      Error("E080", a.name_span, "unknown parameter " + Quote(a.name) + " for " + Quote(name),
             "function arguments are positional");
     }
   }
@@ -364,8 +362,7 @@ StaticType ProgramChecker::CheckCall(const ast::CallExpr& call, const Scope& sco
     }
     if (static_cast<int>(argc) < aggregate->min_args ||
         static_cast<int>(argc) > aggregate->max_args) {
-      Error("E051", name_span,
-            ArityMessage(name, aggregate->min_args, aggregate->max_args, argc));
+      Error("E051", name_span, ArityMessage(name, aggregate->min_args, aggregate->max_args, argc));
     }
     std::vector<StaticType> types = check_args(inner);
     return AggregateResultType(*aggregate, types.empty() ? StaticType::kUnknown : types[0]);
@@ -439,7 +436,8 @@ StaticType ProgramChecker::CheckCall(const ast::CallExpr& call, const Scope& sco
 
 StaticType ProgramChecker::CheckUnary(const ast::UnaryExpr& unary, const Scope& scope) {
   StaticType t = CheckExpr(*unary.operand, scope);
-  const Span op_span{unary.span.begin, unary.span.begin + (unary.op == ast::UnaryOp::kNot ? 3u : 1u)};
+  const Span op_span{unary.span.begin,
+                     unary.span.begin + (unary.op == ast::UnaryOp::kNot ? 3u : 1u)};
   switch (unary.op) {
     case ast::UnaryOp::kNegate:
       if (Known(t) && !IsNumeric(t) && t != StaticType::kDuration) {
@@ -526,8 +524,7 @@ StaticType ProgramChecker::CheckBinary(const ast::BinaryExpr& binary, const Scop
           }
         } else if (rt != StaticType::kArray) {
           Error("E061", binary.op_span,
-                Quote(op) + " needs an array, a string or a map on the right, got " +
-                    TypeName(rt));
+                Quote(op) + " needs an array, a string or a map on the right, got " + TypeName(rt));
         }
       }
       return StaticType::kBool;
@@ -551,9 +548,9 @@ StaticType ProgramChecker::CheckBinary(const ast::BinaryExpr& binary, const Scop
   }
   if (IsOrdering(binary.op)) {
     if (both_known) {
-      const bool ok = (IsNumeric(lt) && IsNumeric(rt)) || (lt == rt && (lt == StaticType::kStr ||
-                                                                         lt == StaticType::kDuration ||
-                                                                         lt == StaticType::kTimestamp));
+      const bool ok = (IsNumeric(lt) && IsNumeric(rt)) ||
+                      (lt == rt && (lt == StaticType::kStr || lt == StaticType::kDuration ||
+                                    lt == StaticType::kTimestamp));
       if (!ok) {
         Error("E061", binary.op_span,
               "cannot compare " + TypeName(lt) + " with " + TypeName(rt) + " using " + Quote(op));

@@ -173,8 +173,8 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
       }
     }
     if (!duplicate) {
-      aliases.push_back(AliasInfo{std::string(s.alias), s.alias_span, std::string(s.type),
-                                  s.schema, static_cast<int>(i), 0});
+      aliases.push_back(AliasInfo{std::string(s.alias), s.alias_span, std::string(s.type), s.schema,
+                                  static_cast<int>(i), 0});
     }
   }
 
@@ -187,7 +187,8 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
     scope.aliases = &aliases;
     scope.first_unbound_step = static_cast<int>(i);
     if (steps[i].where) CheckCondition(*steps[i].where, scope, "the step condition");
-    for (const ast::Expr* w : steps[i].extra_wheres) CheckCondition(*w, scope, "'.where' condition");
+    for (const ast::Expr* w : steps[i].extra_wheres)
+      CheckCondition(*w, scope, "'.where' condition");
   }
 
   // `.not(T where p)` (S3): the alias must be bound by some positive step.
@@ -241,8 +242,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
       found = found || s.schema->Find(field) != nullptr;
     }
     if (all_known && !found) {
-      Error("E021", arg.span,
-            "unknown field " + Quote(field) + ": no event of this pattern has it",
+      Error("E021", arg.span, "unknown field " + Quote(field) + ": no event of this pattern has it",
             DidYouMean(field, candidates));
     }
   }
@@ -259,8 +259,8 @@ void ProgramChecker::CheckPatternStreamTail(const ast::StreamDecl& stream,
                                             const PatternInfo& pattern, Schema* output) {
   const ast::Source& source = stream.source;
   if (source.kleene_all) {
-    Error("E028", source.all_span, "'all' cannot be applied to the declared pattern " +
-                                       Quote(source.name));
+    Error("E028", source.all_span,
+          "'all' cannot be applied to the declared pattern " + Quote(source.name));
   }
   if (source.has_from) {
     CheckConnectorUse(source.from_args.empty() ? nullptr : source.from_args[0].value.get(),
@@ -272,10 +272,10 @@ void ProgramChecker::CheckPatternStreamTail(const ast::StreamDecl& stream,
       case ast::OpKind::kWithin:
       case ast::OpKind::kNot:
       case ast::OpKind::kPartitionBy:
-        Error("E029", op.name_span,
-              "a stream that uses pattern " + Quote(source.name) + " cannot add " +
-                  OpLabel(op.name),
-              "put it in the declaration of " + Quote(source.name));
+        Error(
+            "E029", op.name_span,
+            "a stream that uses pattern " + Quote(source.name) + " cannot add " + OpLabel(op.name),
+            "put it in the declaration of " + Quote(source.name));
         break;
       default:
         tail.push_back(&op);
@@ -352,8 +352,9 @@ void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
         Error("E028", items[0]->not_span, "a SEQ cannot start with NOT",
               "a negation needs an earlier step to anchor it");
       }
-      bool only_kleene = positives == 1 && items[static_cast<std::size_t>(first_positive)]->kleene !=
-                                               ast::Kleene::kNone;
+      bool only_kleene =
+          positives == 1 &&
+          items[static_cast<std::size_t>(first_positive)]->kleene != ast::Kleene::kNone;
       if (only_kleene) {
         const ast::PatternItem& k = *items[static_cast<std::size_t>(first_positive)];
         Error("E028", k.kleene_span,

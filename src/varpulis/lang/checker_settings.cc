@@ -32,7 +32,8 @@ bool ProgramChecker::CheckOpArity(const ast::StreamOp& op, int min, int max) {
     }
   }
   if (positional < min || positional > max) {
-    Error("E051", op.name_span, ArityMessage("." + op.name, min, max, static_cast<std::size_t>(positional)));
+    Error("E051", op.name_span,
+          ArityMessage("." + op.name, min, max, static_cast<std::size_t>(positional)));
     ok = false;
   }
   return ok;
@@ -83,7 +84,8 @@ void ProgramChecker::CheckWindow(const ast::StreamOp& op) {
     std::optional<core::Value> gap = constant(*session, "the session gap");
     if (!gap) return;
     if (!IsDuration(*gap)) {
-      Error("E015", session->value->span, "the session gap must be a duration, got " + KindName(*gap));
+      Error("E015", session->value->span,
+            "the session gap must be a duration, got " + KindName(*gap));
       return;
     }
     check_duration(*gap, session->value->span, "the session gap");
@@ -116,9 +118,9 @@ void ProgramChecker::CheckWindow(const ast::StreamOp& op) {
         Error("E015", sliding->value->span,
               "the slide of a count window must be an int, got " + KindName(*step));
       } else if (step->AsInt() < 1) {
-        Error("E015", sliding->value->span,
-              "the slide of a count window must be at least 1, got " +
-                  std::to_string(step->AsInt()));
+        Error(
+            "E015", sliding->value->span,
+            "the slide of a count window must be at least 1, got " + std::to_string(step->AsInt()));
       }
     }
     return;
@@ -152,7 +154,8 @@ void ProgramChecker::CheckLimit(const ast::StreamOp& op) {
   if (!v || !v->is_int()) {
     Error("E016", arg.span, "'.limit' needs a non-negative int literal or int constant");
   } else if (v->AsInt() < 0) {
-    Error("E016", arg.span, "'.limit' count must not be negative, got " + std::to_string(v->AsInt()));
+    Error("E016", arg.span,
+          "'.limit' count must not be negative, got " + std::to_string(v->AsInt()));
   }
 }
 

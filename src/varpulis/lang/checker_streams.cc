@@ -14,8 +14,8 @@ const Schema& UnknownSchema() {
 }
 
 constexpr std::string_view kTier1OpNames[] = {
-    "aggregate", "allowed_lateness", "distinct", "emit",  "having", "limit",  "log",
-    "not",       "partition_by",     "print",    "select", "to",    "watermark", "where",
+    "aggregate", "allowed_lateness", "distinct", "emit",   "having", "limit",     "log",
+    "not",       "partition_by",     "print",    "select", "to",     "watermark", "where",
     "window",    "within",
 };
 
@@ -86,9 +86,9 @@ void ProgramChecker::CheckStream(int index) {
   const ast::Source& source = decl.source;
   if (decl.has_followed_by()) {
     CheckPipelinePattern(decl, index, &info.output);
-  } else if (auto p = pattern_index_.find(source.name);
-             source.kind == ast::SourceKind::kName && p != pattern_index_.end() &&
-             stream_index_.count(source.name) == 0) {
+  } else if (auto p = pattern_index_.find(source.name); source.kind == ast::SourceKind::kName &&
+                                                        p != pattern_index_.end() &&
+                                                        stream_index_.count(source.name) == 0) {
     CheckPatternStreamTail(decl, patterns_[static_cast<std::size_t>(p->second)], &info.output);
   } else {
     if (source.kleene_all) {
@@ -112,8 +112,8 @@ void ProgramChecker::CheckStream(int index) {
   stream_being_checked_ = -1;
 }
 
-const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span,
-                                                int* stream_index, bool report) {
+const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span, int* stream_index,
+                                                bool report) {
   if (auto s = stream_index_.find(name); s != stream_index_.end()) {
     if (stream_index != nullptr) *stream_index = s->second;
     const StreamInfo& target = streams_[static_cast<std::size_t>(s->second)];
@@ -132,8 +132,7 @@ const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span
   if (!event_order_.empty()) {
     Error("E020", span, "unknown source " + Quote(name), DidYouMean(name, source_candidates_));
   } else if (std::optional<std::string_view> near = Suggest(name, declared_stream_names_)) {
-    Warning("W030", span,
-            Quote(name) + " is not declared; it is read as an implicit event type",
+    Warning("W030", span, Quote(name) + " is not declared; it is read as an implicit event type",
             "did you mean " + Quote(*near) + "?");
   }
   return &UnknownSchema();
@@ -187,8 +186,7 @@ Schema ProgramChecker::CheckSource(const ast::StreamDecl& stream, int self_index
         for (const ast::StreamOp& op : m.inline_ops) {
           if (op.kind != ast::OpKind::kWhere) {
             Error("E090", op.name_span,
-                  "only '.where' is supported in an inline merge member, not " +
-                      OpLabel(op.name));
+                  "only '.where' is supported in an inline merge member, not " + OpLabel(op.name));
             continue;
           }
           if (CheckOpArity(op, 1, 1)) {
@@ -281,9 +279,9 @@ void ProgramChecker::CheckEmitAs(const ast::StreamOp& op, const Schema& emitted,
   for (std::size_t i = 0; i < emitted.fields.size(); ++i) {
     const SchemaField& f = emitted.fields[i];
     const ast::Argument* arg = i < args.size() ? args[i] : nullptr;
-    const Span name_span = arg == nullptr        ? op.emit_as_span
-                           : arg->is_named()     ? arg->name_span
-                                                 : arg->value->span;
+    const Span name_span = arg == nullptr    ? op.emit_as_span
+                           : arg->is_named() ? arg->name_span
+                                             : arg->value->span;
     const SchemaField* declared = target.Find(f.name);
     if (declared == nullptr) {
       Error("E025", name_span, "event " + Quote(op.emit_as) + " has no field " + Quote(f.name),
@@ -366,8 +364,7 @@ void ProgramChecker::CheckChain(const ast::StreamDecl& stream,
         break;
       case ast::OpKind::kAggregate: {
         if (has_aggregate) {
-          Error("E011", op.name_span,
-                "more than one '.aggregate' in stream " + Quote(stream.name));
+          Error("E011", op.name_span, "more than one '.aggregate' in stream " + Quote(stream.name));
         } else if (!has_window) {
           Error("E013", op.name_span, "'.aggregate' requires a preceding '.window'",
                 "add a window first, e.g. '.window(10s)' or '.window(100)'");

@@ -1,8 +1,10 @@
 #include "varpulis/lang/lexer.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <system_error>
@@ -571,10 +573,12 @@ class Scanner {
       auto [ptr, ec] = std::from_chars(text_.data() + begin, text_.data() + pos_, d);
       (void)ptr;
       if (ec != std::errc()) {
-        // Underflow to a denormal/zero is fine; only overflow is an error.
-        if (ec == std::errc::result_out_of_range && !(d > 1.0 || d < -1.0)) {
-          d = 0.0;
-        } else {
+        // from_chars leaves `d` untouched when out of range; strtod tells overflow (HUGE_VAL)
+        // from underflow (a denormal or zero, which is fine). strtod reads the locale's decimal
+        // point; varpulis never calls setlocale, so it is the "C" locale's '.'.
+        const std::string copy(text_.substr(begin, pos_ - begin));
+        d = std::strtod(copy.c_str(), nullptr);
+        if (std::isinf(d)) {
           return Fail(begin, pos_,
                       "float literal '" + std::string(text_.substr(begin, pos_ - begin)) +
                           "' out of range");

@@ -71,8 +71,8 @@ struct AliasInfo {
   Span span;
   std::string type;  // event type or stream name of its step
   const Schema* schema = nullptr;
-  int step = 0;          // written order among positive steps
-  int alternative = 0;   // OR alternative (declared patterns), else 0
+  int step = 0;         // written order among positive steps
+  int alternative = 0;  // OR alternative (declared patterns), else 0
 };
 
 // A parameter or local of a function body.
@@ -99,7 +99,7 @@ struct Scope {
   const std::vector<AliasInfo>* aliases = nullptr;
   // Step predicates (S2): aliases of steps >= this index are not bound yet; -1: all bound.
   int first_unbound_step = -1;
-  int alternative = -1;  // -1: any alternative
+  int alternative = -1;   // -1: any alternative
   bool negation = false;  // a `.not`/NOT predicate: an unknown `x.f` is S3 (E026)
   // kAggregate: the partition key, usable outside aggregate calls.
   std::string_view partition_field;
@@ -143,7 +143,8 @@ class ProgramChecker {
   void Error(std::string_view code, Span span, std::string message, std::string hint = {});
   void Warning(std::string_view code, Span span, std::string message, std::string hint = {});
   // "did you mean 'x'?" for the closest candidate, or "" when none is close enough.
-  static std::string DidYouMean(std::string_view name, std::span<const std::string_view> candidates);
+  static std::string DidYouMean(std::string_view name,
+                                std::span<const std::string_view> candidates);
 
   // --- declarations (checker.cc)
   void CollectDeclarations();
@@ -251,7 +252,7 @@ class ProgramChecker {
 };
 
 // Spans and text helpers shared by the passes.
-std::string Quote(std::string_view name);  // 'name'
+std::string Quote(std::string_view name);       // 'name'
 std::string OpLabel(std::string_view op_name);  // '.name'
 // "'f' takes 1 or 2 arguments, got 3"
 std::string ArityMessage(std::string_view name, int min, int max, std::size_t got);
