@@ -19,26 +19,27 @@ Accumulators::Accumulators(AggregatePlan* plan) : plan_(plan), calls_(plan->num_
 
 void Accumulators::Add(const core::Record& record, EvalContext& ctx) {
   ++records_;
+  args_.resize(plan_->num_args());
+  for (std::size_t a = 0; a < args_.size(); ++a) args_[a] = plan_->EvalArgument(a, record, ctx);
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     AggregateKind kind = plan_->kind(i);
     if (kind == AggregateKind::kCount) continue;
-    core::Value v = plan_->EvalArg(i, record, ctx);
+    const core::Value& v = args_[static_cast<std::size_t>(plan_->arg_index(i))];
     CallState& s = calls_[i];
     switch (kind) {
       case AggregateKind::kCount:
         break;
       case AggregateKind::kFirst:
         if (s.n == 0) {
-          s.v = std::move(v);
+          s.v = v;
           s.n = 1;
         }
         break;
       case AggregateKind::kLast:
-        s.v = std::move(v);
+        s.v = v;
         break;
       case AggregateKind::kCountDistinct:
-        if (!v.is_null())
-          distinct_[static_cast<std::size_t>(distinct_index_[i])].insert(std::move(v));
+        if (!v.is_null()) distinct_[static_cast<std::size_t>(distinct_index_[i])].insert(v);
         break;
       default: {
         if (!v.is_numeric()) break;
@@ -165,7 +166,7 @@ core::Status Accumulators::Restore(core::Decoder& in) {
       for (std::uint64_t k = 0; k < count; ++k) {
         core::Value v;
         VP_RETURN_IF_ERROR(in.GetValue(&v));
-        set.insert(std::move(v));
+        set.insert(v);
       }
     }
   }

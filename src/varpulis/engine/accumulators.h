@@ -62,6 +62,7 @@ class Accumulators {
   std::vector<CallState> calls_;
   std::vector<int> distinct_index_;  // per call: index into distinct_, or -1
   std::vector<DistinctSet> distinct_;
+  std::vector<core::Value> args_;  // scratch: this record's argument values
 };
 
 }  // namespace varpulis::engine

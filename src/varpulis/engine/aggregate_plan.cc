@@ -7,6 +7,21 @@
 namespace varpulis::engine {
 
 AggregatePlan::AggregatePlan(AggregateSpec spec) : spec_(std::move(spec)) {
+  arg_index_.assign(spec_.calls.size(), -1);
+  for (std::size_t i = 0; i < spec_.calls.size(); ++i) {
+    const AggregateCall& call = spec_.calls[i];
+    if (call.kind == AggregateKind::kCount) continue;
+    for (std::size_t a = 0; a < arg_calls_.size() && !call.arg_text.empty(); ++a) {
+      if (spec_.calls[arg_calls_[a]].arg_text == call.arg_text) {
+        arg_index_[i] = static_cast<int>(a);
+        break;
+      }
+    }
+    if (arg_index_[i] < 0) {
+      arg_index_[i] = static_cast<int>(arg_calls_.size());
+      arg_calls_.push_back(i);
+    }
+  }
   std::vector<std::string> scratch_names;
   scratch_names.reserve(spec_.calls.size() + 1);
   for (std::size_t i = 0; i < spec_.calls.size(); ++i) {

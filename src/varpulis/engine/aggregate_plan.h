@@ -30,9 +30,14 @@ class AggregatePlan {
   bool has_group_field() const { return spec_.group_field.has_value(); }
   const AggregateSpec& spec() const { return spec_; }
 
-  // The argument of `call` over `record`. REQUIRES: kind(call) != kCount.
-  core::Value EvalArg(std::size_t call, const core::Record& record, EvalContext& ctx) {
-    return spec_.calls[call].arg->Eval(record, ctx);
+  // Distinct argument expressions (calls with equal AggregateCall::arg_text share one), and the
+  // argument index of each call: -1 for count, whose argument is never evaluated.
+  std::size_t num_args() const { return arg_calls_.size(); }
+  int arg_index(std::size_t call) const { return arg_index_[call]; }
+
+  // Argument `arg` over `record`. REQUIRES: arg < num_args().
+  core::Value EvalArgument(std::size_t arg, const core::Record& record, EvalContext& ctx) {
+    return spec_.calls[arg_calls_[arg]].arg->Eval(record, ctx);
   }
 
   // The aggregate record for one batch: `results[i]` is call i's result, `key` the partition or
@@ -43,10 +48,12 @@ class AggregatePlan {
 
  private:
   AggregateSpec spec_;
-  core::SchemaPtr scratch_schema_;  // $0..$n-1 [, group field]
-  core::SchemaPtr output_schema_;   // [group field,] aliases
-  bool key_in_output_ = false;      // group field set and no alias of that name
-  core::Record scratch_;            // reused across calls
+  std::vector<int> arg_index_;          // per call
+  std::vector<std::size_t> arg_calls_;  // per argument: the call whose expression computes it
+  core::SchemaPtr scratch_schema_;      // $0..$n-1 [, group field]
+  core::SchemaPtr output_schema_;       // [group field,] aliases
+  bool key_in_output_ = false;          // group field set and no alias of that name
+  core::Record scratch_;                // reused across calls
 };
 
 }  // namespace varpulis::engine

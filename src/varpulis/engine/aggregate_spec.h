@@ -60,6 +60,11 @@ struct AggregateCall {
   AggregateKind kind = AggregateKind::kCount;
   ExpressionPtr arg;      // evaluated per record of the batch; null for count()
   double ema_period = 0;  // p of ema(e, p); > 0 (only read for kEma)
+  // Optional canonical text of `arg` (e.g. "price * qty"). Calls with the same non-empty text
+  // share one evaluation per record and, in sliding windows, one stored value per record: set it
+  // for `avg(v), min(v), max(v)` to evaluate and keep `v` once. Only for side-effect-free
+  // arguments (no call to a function that assigns globals, §5.9).
+  std::string arg_text;
 };
 
 struct AggregateSpec {

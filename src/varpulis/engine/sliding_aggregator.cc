@@ -20,10 +20,11 @@ void SlidingAggregator::NeumaierSum::Add(double x) {
 
 SlidingAggregator::SlidingAggregator(AggregatePlan* plan)
     : plan_(plan), arg_slot_(plan->num_calls(), -1), calls_(plan->num_calls()) {
+  stride_ = plan->num_args();
   for (std::size_t i = 0; i < plan->num_calls(); ++i) {
     AggregateKind kind = plan->kind(i);
     if (kind == AggregateKind::kCount) continue;
-    arg_slot_[i] = static_cast<int>(stride_++);
+    arg_slot_[i] = plan->arg_index(i);
     if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
       calls_[i].aux = static_cast<int>(monotonic_.size());
       monotonic_.emplace_back();
@@ -51,9 +52,7 @@ void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
   }
   std::uint64_t seq = base_seq_ + elements_.size();
   elements_.push_back(Element{ts, true});
-  for (std::size_t i = 0; i < arg_slot_.size(); ++i) {
-    if (arg_slot_[i] >= 0) args_.push_back(plan_->EvalArg(i, record, ctx));
-  }
+  for (std::size_t a = 0; a < stride_; ++a) args_.push_back(plan_->EvalArgument(a, record, ctx));
   ++live_;
   Fold(seq);
 }
@@ -63,7 +62,7 @@ void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq) {
   const core::Value& v = ArgAt(seq, slot);
   if (!v.is_numeric()) return;
   double x = v.AsDouble();
-  std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
+  RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
   bool is_min = plan_->kind(call) == AggregateKind::kMin;
   while (!dq.empty()) {
     double back = ArgAt(dq.back(), slot).AsDouble();
@@ -97,6 +96,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
           double delta = x - s.mean;
           s.mean += delta / static_cast<double>(s.n);
           s.m2 += delta * (x - s.mean);
+          s.m2_peak = std::max(s.m2_peak, s.m2);
         }
         break;
       }
@@ -139,6 +139,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
           s.n = 0;
           s.mean = 0;
           s.m2 = 0;
+          s.m2_peak = 0;
           break;
         }
         double old_mean = s.mean;
@@ -151,7 +152,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
       }
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
         if (fifo) {
           if (!dq.empty() && dq.front() == seq) dq.pop_front();
         } else {
@@ -253,10 +254,37 @@ void SlidingAggregator::RebuildMonotonic() {
   monotonic_stale_ = false;
 }
 
+void SlidingAggregator::RecomputeStddev(std::size_t call) {
+  // Same arithmetic, in the same order, as Accumulators::Add over the held records.
+  CallState& s = calls_[call];
+  auto slot = static_cast<std::size_t>(arg_slot_[call]);
+  std::int64_t n = 0;
+  double mean = 0;
+  double m2 = 0;
+  for (std::size_t e = 0; e < elements_.size(); ++e) {
+    if (!elements_[e].live) continue;
+    const core::Value& v = ArgAt(base_seq_ + e, slot);
+    if (!v.is_numeric()) continue;
+    double x = v.AsDouble();
+    ++n;
+    double delta = x - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (x - mean);
+  }
+  s.n = n;
+  s.mean = mean;
+  s.m2 = m2;
+  s.m2_peak = m2;
+}
+
 void SlidingAggregator::Results(std::vector<core::Value>* out) {
   if (monotonic_stale_) RebuildMonotonic();
   for (std::size_t i = 0; i < calls_.size(); ++i) {
-    const CallState& s = calls_[i];
+    CallState& s = calls_[i];
+    if (plan_->kind(i) == AggregateKind::kStddev && s.n >= 2 &&
+        s.m2 < s.m2_peak * kStddevRecomputeRatio) {
+      RecomputeStddev(i);
+    }
     switch (plan_->kind(i)) {
       case AggregateKind::kCount:
         out->push_back(core::Value::Int(static_cast<std::int64_t>(live_)));
@@ -270,7 +298,7 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        const std::deque<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        const RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
         out->push_back(
             dq.empty() ? core::Value()
                        : core::Value::Float(
@@ -333,6 +361,7 @@ void SlidingAggregator::Snapshot(core::Encoder& out) const {
     out.PutSignedVarint(s.n);
     out.PutDouble(s.mean);
     out.PutDouble(s.m2);
+    out.PutDouble(s.m2_peak);
   }
 }
 
@@ -379,6 +408,7 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
     VP_RETURN_IF_ERROR(in.GetSignedVarint(&s.n));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.mean));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.m2));
+    VP_RETURN_IF_ERROR(in.GetDouble(&s.m2_peak));
     if (s.n < 0 || static_cast<std::uint64_t>(s.n) > live_) {
       return core::Status::Corrupt("sliding aggregate state: value count out of range");
     }

@@ -6,7 +6,12 @@
 //   count, sum, avg   add and subtract; sums are Neumaier-compensated so that a long run of
 //                     add/subtract stays within a few ulps of the batch result
 //   stddev            Welford add and Welford removal (M2 clamped at 0); more stable than
-//                     subtracting sums of squares when the mean is large against the spread
+//                     subtracting sums of squares when the mean is large against the spread.
+//                     Removal still cancels: after large values leave, M2 keeps a residue of
+//                     their rounding error. When M2 has fallen below kStddevRecomputeRatio of
+//                     its peak since the last exact pass, the release recomputes it from the
+//                     held values (O(window), only after such a collapse), so a window of equal
+//                     values reports exactly 0.0, as the batch path does
 //   min, max          monotonic deques of record sequence numbers: O(1) amortized per record
 //   first, last       the oldest and newest held record
 //   count_distinct    a multiset (value -> occurrences)
@@ -24,7 +29,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -35,12 +39,15 @@
 #include "varpulis/core/value.h"
 #include "varpulis/engine/aggregate_plan.h"
 #include "varpulis/engine/expression.h"
+#include "varpulis/engine/ring_buffer.h"
 #include "varpulis/engine/value_hash.h"
 
 namespace varpulis::engine {
 
 class SlidingAggregator {
  public:
+  static constexpr double kStddevRecomputeRatio = 1e-6;
+
   explicit SlidingAggregator(AggregatePlan* plan);
 
   // Appends one record (evaluates each call's argument once).
@@ -65,8 +72,8 @@ class SlidingAggregator {
 
  private:
   struct Element {
-    std::int64_t ts;
-    bool live;
+    std::int64_t ts = 0;
+    bool live = false;
   };
   struct NeumaierSum {
     double sum = 0;
@@ -81,6 +88,7 @@ class SlidingAggregator {
     std::int64_t n = 0;
     double mean = 0;
     double m2 = 0;
+    double m2_peak = 0;  // largest M2 since the last exact recomputation
     int aux = -1;
   };
   using Multiset = absl::flat_hash_map<core::Value, std::int64_t, ValueHash, ValueEq>;
@@ -92,14 +100,15 @@ class SlidingAggregator {
   void Unfold(std::uint64_t seq, bool fifo);  // removes them
   void PushMonotonic(std::size_t call, std::uint64_t seq);
   void RebuildMonotonic();
+  void RecomputeStddev(std::size_t call);
   void PopDeadEnds();
 
   AggregatePlan* plan_;
   std::vector<int> arg_slot_;  // per call: index within an element's argument values, or -1
   std::size_t stride_ = 0;     // argument values per element
 
-  std::deque<Element> elements_;  // arrival order; tombstones (live == false) only off-FIFO
-  std::deque<core::Value> args_;  // stride_ values per element
+  RingBuffer<Element> elements_;  // arrival order; tombstones (live == false) only off-FIFO
+  RingBuffer<core::Value> args_;  // stride_ values per element
   std::uint64_t base_seq_ = 0;    // sequence number of elements_.front()
   std::size_t live_ = 0;
   bool sorted_ = true;          // held ts non-decreasing in arrival order
@@ -108,7 +117,7 @@ class SlidingAggregator {
   bool monotonic_stale_ = false;
 
   std::vector<CallState> calls_;
-  std::vector<std::deque<std::uint64_t>> monotonic_;  // per min/max call
+  std::vector<RingBuffer<std::uint64_t>> monotonic_;  // per min/max call
   std::vector<Multiset> distinct_;                    // per count_distinct call
 };
 

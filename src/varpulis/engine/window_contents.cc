@@ -140,9 +140,10 @@ void SlidingBufferContents::EvictOldest() {
 void SlidingBufferContents::EvictBefore(std::int64_t threshold) {
   while (!records_.empty() && records_.front().ts < threshold) records_.pop_front();
   if (!records_.empty() && !sorted_ && min_bound_ < threshold) {
-    std::deque<core::Record> kept;
+    RingBuffer<core::Record> kept;
     std::int64_t new_min = std::numeric_limits<std::int64_t>::max();
-    for (core::Record& r : records_) {
+    for (std::size_t i = 0; i < records_.size(); ++i) {
+      core::Record& r = records_[i];
       if (r.ts < threshold) continue;
       new_min = std::min(new_min, r.ts);
       kept.push_back(std::move(r));
@@ -164,12 +165,15 @@ std::int64_t SlidingBufferContents::MinTsBound() const {
 
 void SlidingBufferContents::Fire(std::int64_t batch_time, const core::Value* key,
                                  WindowEnv& /*env*/, ReleasedItems* out) {
-  EmitBatch(std::vector<core::Record>(records_.begin(), records_.end()), batch_time, key, out);
+  std::vector<core::Record> copy;
+  copy.reserve(records_.size());
+  for (std::size_t i = 0; i < records_.size(); ++i) copy.push_back(records_[i]);
+  EmitBatch(std::move(copy), batch_time, key, out);
 }
 
 void SlidingBufferContents::Snapshot(core::Encoder& out) const {
   out.PutVarint(records_.size());
-  for (const core::Record& r : records_) out.PutRecord(r);
+  for (std::size_t i = 0; i < records_.size(); ++i) out.PutRecord(records_[i]);
 }
 
 core::Status SlidingBufferContents::Restore(core::Decoder& in, WindowEnv& env) {

@@ -21,7 +21,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
@@ -35,6 +34,7 @@
 #include "varpulis/engine/aggregate_plan.h"
 #include "varpulis/engine/expression.h"
 #include "varpulis/engine/operator.h"
+#include "varpulis/engine/ring_buffer.h"
 #include "varpulis/engine/sliding_aggregator.h"
 #include "varpulis/engine/value_hash.h"
 
@@ -109,7 +109,7 @@ class SlidingBufferContents {
   core::Status Restore(core::Decoder& in, WindowEnv& env);
 
  private:
-  std::deque<core::Record> records_;
+  RingBuffer<core::Record> records_;
   bool sorted_ = true;          // held ts non-decreasing in arrival order
   std::int64_t min_bound_ = 0;  // lower bound of held ts while !sorted_
 };

@@ -30,7 +30,9 @@ struct Scenario {
   std::vector<testing::Step> steps;
 };
 
-AggregateSpec MakeSpec(Shape shape) {
+// With `shared_args`, every call of `v` names its argument "v", so they share one evaluation and
+// one stored value (AggregateCall::arg_text); results must not change.
+AggregateSpec MakeSpec(Shape shape, bool shared_args = false) {
   std::vector<AggregateCall> calls;
   calls.push_back(Call(K::kCount));
   calls.push_back(Call(K::kSum, "v"));
@@ -42,6 +44,11 @@ AggregateSpec MakeSpec(Shape shape) {
   calls.push_back(Call(K::kStddev, "v"));
   calls.push_back(Call(K::kCountDistinct, "v"));
   calls.push_back(Call(K::kEma, "v", 4));
+  if (shared_args) {
+    for (AggregateCall& c : calls) {
+      if (c.arg) c.arg_text = "v";
+    }
+  }
   return testing::SimpleSpec(
       std::move(calls), {"n", "sum", "avg", "min", "max", "first", "last", "sd", "distinct", "ema"},
       shape == Shape::kPlain ? std::nullopt : std::optional<std::string>("k"));
@@ -122,10 +129,10 @@ Scenario RandomScenario(std::mt19937_64& rng) {
 }
 
 // The fused operator for the scenario.
-std::unique_ptr<Operator> MakeFused(const Scenario& s, EvalContext* ctx) {
+std::unique_ptr<Operator> MakeFused(const Scenario& s, bool shared_args, EvalContext* ctx) {
   auto r = MakeWindowOperator(
       s.window, s.shape == Shape::kPartitioned ? std::optional<std::string>("k") : std::nullopt,
-      MakeSpec(s.shape), ctx);
+      MakeSpec(s.shape, shared_args), ctx);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return std::move(r).value();
 }
@@ -194,7 +201,7 @@ TEST(WindowFusionTest, FusedMatchesBatchPath) {
     SCOPED_TRACE("seed " + std::to_string(base) + " iteration " + std::to_string(iter) + " kind " +
                  std::to_string(static_cast<int>(s.window.kind)) + " shape " +
                  std::to_string(static_cast<int>(s.shape)));
-    auto fused = MakeFused(s, &ctx);
+    auto fused = MakeFused(s, /*shared_args=*/iter % 2 == 1, &ctx);
     std::vector<Emitter::Item> got = RunOperator(*fused, s.steps, 0, s.steps.size());
     std::vector<core::Record> want = RunBatchPath(s, &ctx);
     ASSERT_EQ(got.size(), want.size());
