@@ -208,7 +208,8 @@ core::Result<bool> EventSource::Impl::Next(core::Record& out) {
   if (!fatal_.ok()) return fatal_;
   while (true) {
     std::size_t search = std::max(begin_, scanned_);
-    const void* hit = std::memchr(buf_.get() + search, '\n', end_ - search);
+    const void* hit =
+        search < end_ ? std::memchr(buf_.get() + search, '\n', end_ - search) : nullptr;
     std::size_t line_end;
     if (hit != nullptr) {
       line_end = static_cast<std::size_t>(static_cast<const char*>(hit) - buf_.get());
@@ -301,6 +302,19 @@ std::unique_ptr<EventSource> EventSource::FromString(std::string name, std::stri
                                      std::move(options));
   impl->LoadMemory(data);
   return std::unique_ptr<EventSource>(new EventSource(std::move(impl)));
+}
+
+core::Status ValidateEventFile(const std::string& path, const EventDeclarations& declarations) {
+  core::SymbolTable symbols;  // private: validation must not intern names into the runtime's table
+  EventSourceOptions options;
+  options.track_prefix_crc = false;
+  VP_ASSIGN_OR_RETURN(std::unique_ptr<EventSource> source,
+                      EventSource::Open(path, symbols, declarations, options));
+  core::Record record;
+  while (true) {
+    VP_ASSIGN_OR_RETURN(bool got, source->Next(record));
+    if (!got) return core::Status::Ok();
+  }
 }
 
 core::Result<bool> EventSource::Next(core::Record& out) { return impl_->Next(out); }

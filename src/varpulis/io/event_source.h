@@ -115,4 +115,10 @@ class EventSource {
   std::unique_ptr<Impl> impl_;
 };
 
+// Reads the whole file at `path` and returns the first malformed line's error (the same message
+// EventSource gives), or OK. For `simulate`, where a bad line must stop the run before anything is
+// processed (spec/vpl.md §10.1): one extra parsing pass, in constant memory. Not for stdin.
+// Errors: kInvalidArgument (bad line), kNotFound, kIo.
+core::Status ValidateEventFile(const std::string& path, const EventDeclarations& declarations);
+
 }  // namespace varpulis::io

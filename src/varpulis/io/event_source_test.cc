@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -276,6 +278,126 @@ TEST_F(EventSourceTest, LiveStdinYieldsEachCompleteLineWithoutWaitingForMore) {
   EXPECT_EQ((*source)->position().events, 3u);
   ASSERT_EQ(::dup2(saved_stdin, STDIN_FILENO), STDIN_FILENO);
   ::close(saved_stdin);
+}
+
+TEST_F(EventSourceTest, LargeFilesOfBothFormats) {
+  constexpr int kEvents = 200000;
+  std::string evt;
+  std::string jsonl;
+  for (int i = 0; i < kEvents; ++i) {
+    evt += "@" + std::to_string(i) + " R { s: \"s" + std::to_string(i % 10) +
+           "\", v: " + std::to_string(i) + ".5, n: " + std::to_string(i) + " }\n";
+    jsonl += R"({"event_type":"R","ts":)" + std::to_string(i) + R"(,"fields":{"s":"s)" +
+             std::to_string(i % 10) + R"(","v":)" + std::to_string(i) + R"(.5,"n":)" +
+             std::to_string(i) + "}}\n";
+  }
+  for (const std::string* data : {&evt, &jsonl}) {
+    std::string path = TempPath("large");
+    WriteFile(path, *data);
+    EventSourceOptions options;
+    options.block_size = 65536;  // many refills, lines cut at block ends
+    auto source = EventSource::Open(path, symbols_, decls_, options);
+    ASSERT_TRUE(source.ok());
+    core::Record r;
+    const core::Schema* schema = nullptr;
+    for (int i = 0; i < kEvents; ++i) {
+      auto got = (*source)->Next(r);
+      ASSERT_TRUE(got.ok() && *got) << i;
+      ASSERT_EQ(r.ts, i);
+      ASSERT_EQ(r.values[2], core::Value::Int(i));
+      ASSERT_EQ(r.values[1], core::Value::Float(i + 0.5));
+      if (schema == nullptr) schema = r.schema.get();
+      ASSERT_EQ(r.schema.get(), schema);  // one schema for the whole file
+    }
+    EXPECT_FALSE(*(*source)->Next(r));
+    SourcePosition end = (*source)->position();
+    EXPECT_EQ(end.offset, data->size());
+    EXPECT_EQ(end.line, static_cast<std::uint64_t>(kEvents) + 1);
+    EXPECT_EQ(end.prefix_crc, core::Crc32c(*data));
+    std::remove(path.c_str());
+  }
+}
+
+// Corrupted input never crashes or hangs: every line is either an event or one reported error.
+TEST_F(EventSourceTest, RandomCorruptionIsReportedLineByLine) {
+  unsigned seed = static_cast<unsigned>(std::random_device{}());
+  std::fprintf(stderr, "RandomCorruptionIsReportedLineByLine seed %u\n", seed);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::string data = MixedInput(400, seed);
+  const char kNasty[] = "{}[]()\"'\\:,;@#/ \t\r\n0123456789eE.+-_aZ\x00\xff\xc3";
+  for (int round = 0; round < 200; ++round) {
+    std::string mutated = data;
+    int edits = 1 + static_cast<int>(rng() % 20);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = rng() % mutated.size();
+      switch (rng() % 3) {
+        case 0:
+          mutated[at] = kNasty[rng() % (sizeof(kNasty) - 1)];
+          break;
+        case 1:
+          mutated.erase(at, 1 + rng() % 8);
+          break;
+        default:
+          mutated.insert(at, 1, kNasty[rng() % (sizeof(kNasty) - 1)]);
+          break;
+      }
+      if (mutated.empty()) mutated = "x";
+    }
+    EventSourceOptions options;
+    options.skip_bad_events = true;
+    std::uint64_t reported = 0;
+    options.on_bad_event = [&](const core::Status& s) {
+      ++reported;
+      ASSERT_EQ(s.code(), core::StatusCode::kInvalidArgument);
+      ASSERT_EQ(s.message().rfind("fuzz:", 0), 0u) << s.message();
+    };
+    auto source = EventSource::FromString("fuzz", mutated, symbols_, decls_, options);
+    core::Record r;
+    std::uint64_t events = 0;
+    while (true) {
+      auto got = source->Next(r);
+      ASSERT_TRUE(got.ok()) << got.status().message();
+      if (!*got) break;
+      ++events;
+      ASSERT_TRUE(r.schema != nullptr);
+      ASSERT_EQ(r.values.size(), r.schema->size());
+    }
+    std::uint64_t lines =
+        static_cast<std::uint64_t>(std::count(mutated.begin(), mutated.end(), '\n'));
+    if (mutated.back() != '\n') ++lines;
+    EXPECT_LE(events + reported, lines);
+    EXPECT_EQ(source->bad_events(), reported);
+    EXPECT_EQ(source->position().offset, mutated.size());
+  }
+}
+
+TEST_F(EventSourceTest, EveryConformanceEventFileParses) {
+  namespace fs = std::filesystem;
+  fs::path cases = fs::path(VARPULIS_SHARED_DIR) / "conformance" / "cases";
+  if (!fs::exists(cases)) GTEST_SKIP() << "no conformance cases at " << cases;
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(cases)) {
+    if (entry.path().extension() != ".evt") continue;
+    ++files;
+    auto source = EventSource::Open(entry.path().string(), symbols_, decls_);
+    ASSERT_TRUE(source.ok()) << entry.path();
+    EXPECT_GT(ReadAll(**source).size(), 0u) << entry.path();
+  }
+  EXPECT_GT(files, 0);
+}
+
+TEST_F(EventSourceTest, ValidateEventFileFindsTheFirstBadLine) {
+  std::string path = TempPath("validate.evt");
+  WriteFile(path, "A {n: 1}\n{\"event_type\": \"B\"}\n");
+  EXPECT_TRUE(ValidateEventFile(path, decls_).ok());
+  WriteFile(path, "A {n: 1}\nA {n 2}\nA {n: }\n");
+  core::Status status = ValidateEventFile(path, decls_);
+  EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), path + ":2:6: error: expected ':' after field name 'n', found '2'");
+  EXPECT_EQ(symbols_.Find("A"), core::SymbolTable::kUnknown);  // the caller's table is untouched
+  std::remove(path.c_str());
+  EXPECT_EQ(ValidateEventFile(path, decls_).code(), core::StatusCode::kNotFound);
 }
 
 TEST_F(EventSourceTest, EmptyInputHasNoEvents) {

@@ -1,6 +1,7 @@
 #include "varpulis/io/evt_parser.h"
 
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -57,7 +58,13 @@ class EvtParser::Scanner {
   std::string_view Slice(std::size_t start, std::size_t len) const {
     return text_.substr(start, len);
   }
-  bool StartsWith(std::string_view s) const { return Rest().substr(0, s.size()) == s; }
+  bool StartsWith(std::string_view s) const {
+    if (text_.size() - pos_ < s.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (text_[pos_ + i] != s[i]) return false;  // short literals: no memcmp call
+    }
+    return true;
+  }
   void SkipSpace() {
     while (!AtEnd() && IsSpace(text_[pos_])) ++pos_;
   }
@@ -155,8 +162,17 @@ class EvtParser::Scanner {
   core::Status Number(core::Value& out) {
     std::size_t start = pos_;
     bool is_float = false;
+    bool negative = Peek() == '-';
     if (Peek() == '+' || Peek() == '-') ++pos_;
-    while (!AtEnd() && IsDigit(text_[pos_])) ++pos_;
+    // Ints are accumulated while scanning, as a negative number so that INT64_MIN fits; floats
+    // go through from_chars for correct rounding.
+    std::int64_t negated = 0;
+    bool overflow = false;
+    while (!AtEnd() && IsDigit(text_[pos_])) {
+      overflow |= __builtin_mul_overflow(negated, 10, &negated);
+      overflow |= __builtin_sub_overflow(negated, text_[pos_] - '0', &negated);
+      ++pos_;
+    }
     if (Peek() == '.') {
       is_float = true;
       ++pos_;
@@ -177,10 +193,10 @@ class EvtParser::Scanner {
       return ErrorAt(start,
                      "invalid number '" + std::string(text_.substr(start, pos_ - start)) + "'");
     }
-    const char* first = text_.data() + start;
-    const char* last = text_.data() + pos_;
-    if (*first == '+') ++first;  // from_chars takes '-' but not '+'
     if (is_float) {
+      const char* first = text_.data() + start;
+      const char* last = text_.data() + pos_;
+      if (*first == '+') ++first;  // from_chars takes '-' but not '+'
       double d = 0;
       auto [end, ec] = std::from_chars(first, last, d);
       if (ec != std::errc() || end != last) {
@@ -189,13 +205,11 @@ class EvtParser::Scanner {
       }
       out = core::Value::Float(d);
     } else {
-      std::int64_t i = 0;
-      auto [end, ec] = std::from_chars(first, last, i);
-      if (ec != std::errc() || end != last) {
+      if (overflow || (!negative && negated == INT64_MIN)) {
         return ErrorAt(
             start, "integer out of range '" + std::string(text_.substr(start, pos_ - start)) + "'");
       }
-      out = core::Value::Int(i);
+      out = core::Value::Int(negative ? negated : -negated);
     }
     return core::Status::Ok();
   }
@@ -279,7 +293,7 @@ core::Status EvtParser::ParseLine(std::string_view line, std::size_t readable_af
   scan.SkipSpace();
   if (scan.AtEnd() || scan.Peek() == '#' || scan.StartsWith("//")) return core::Status::Ok();
 
-  if (scan.StartsWith("BATCH") && IsSpace(scan.PeekAt(5))) {
+  if (scan.Peek() == 'B' && scan.StartsWith("BATCH") && IsSpace(scan.PeekAt(5))) {
     std::size_t save = scan.pos();
     scan.Advance(5);
     scan.SkipSpace();
@@ -353,7 +367,7 @@ core::Status EvtParser::ParseRecord(Scanner& scan, std::int64_t ts, core::Record
   bool named = open == '{';
   names_.clear();
   out.values.clear();
-  out.values.reserve(8);
+  out.values.reserve(last_field_count_);
   scan.SkipSpace();
   if (scan.Peek() == close) {
     scan.Advance();
@@ -409,6 +423,7 @@ core::Status EvtParser::ParseRecord(Scanner& scan, std::int64_t ts, core::Record
   EventTypeCache::Type& type = types_.Get(type_name);
   if (!named) types_.PositionalNames(type, out.values.size(), names_);
   out.ts = ts;
+  last_field_count_ = out.values.size();
   core::Status status = types_.Finish(type, names_, out);
   if (!status.ok()) return scan.ErrorAt(type_pos, status.message());
   return core::Status::Ok();

@@ -10,8 +10,8 @@
 // Values: ints and floats with an optional sign, strings in "..." or '...' with the escapes
 // \n \t \r \\ \" \', true/false/null/nil, arrays [v, ...], and bare words (strings). Times are
 // digits with an optional unit ms/s/m/h (bare digits = ms) and are absolute. Nested maps and
-// trailing comments are errors. A hand-written scanner over the line; no regex, no allocation
-// beyond the record's values.
+// trailing comments are errors. A hand-written scanner over the line; no regex, and no allocation
+// beyond the record's values (short repeated strings come from a StringCache).
 //
 //   EvtParser parser(types);
 //   bool is_event = false;
@@ -59,6 +59,7 @@ class EvtParser {
   StringCache strings_;
   std::int64_t batch_time_ = 0;
   std::size_t error_column_ = 0;
+  std::size_t last_field_count_ = 4;     // capacity for the next record's values
   std::vector<std::string_view> names_;  // scratch, reused per line
   std::string scratch_;                  // unescaped string being read
 };

@@ -30,8 +30,8 @@ core::Status JsonError(simdjson::error_code error) {
 struct JsonlParser::State {
   explicit State(EventTypeCache& t) : types(t) {}
 
-  core::Status ToValue(od::value value, int depth, core::Value& out);
-  core::Status ParseFields(od::value value, const EventTypeCache::Shape* expected,
+  core::Status ToValue(od::value& value, int depth, core::Value& out);
+  core::Status ParseFields(od::value& value, const EventTypeCache::Shape* expected,
                            core::Record& out);
 
   EventTypeCache& types;
@@ -42,7 +42,7 @@ struct JsonlParser::State {
   std::size_t last_field_count = 0;
 };
 
-core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value& out) {
+core::Status JsonlParser::State::ToValue(od::value& value, int depth, core::Value& out) {
   if (depth > kMaxDepth) return Invalid("JSON nested deeper than 64 levels");
   od::json_type type;
   if (auto error = value.type().get(type)) return JsonError(error);
@@ -91,10 +91,9 @@ core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value
       if (auto error = value.get_array().get(array)) return JsonError(error);
       core::ValueArray elements;
       for (auto element : array) {
-        od::value v;
-        if (auto error = element.get(v)) return JsonError(error);
+        if (auto error = element.error()) return JsonError(error);
         elements.emplace_back();
-        VP_RETURN_IF_ERROR(ToValue(v, depth + 1, elements.back()));
+        VP_RETURN_IF_ERROR(ToValue(element.value_unsafe(), depth + 1, elements.back()));
       }
       out = core::Value::Array(std::move(elements));
       return core::Status::Ok();
@@ -103,16 +102,16 @@ core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value
       od::object object;
       if (auto error = value.get_object().get(object)) return JsonError(error);
       core::ValueMap entries;
-      for (auto field : object) {
+      for (auto field_result : object) {
+        if (auto error = field_result.error()) return JsonError(error);
+        od::field& field = field_result.value_unsafe();
         std::string_view key;
         if (auto error = field.unescaped_key().get(key)) return JsonError(error);
         for (const auto& entry : entries) {
           if (entry.first == key) return Invalid("duplicate key '" + std::string(key) + "'");
         }
-        od::value v;
-        if (auto error = field.value().get(v)) return JsonError(error);
         core::Value element;
-        VP_RETURN_IF_ERROR(ToValue(v, depth + 1, element));
+        VP_RETURN_IF_ERROR(ToValue(field.value(), depth + 1, element));
         entries.emplace_back(std::string(key), std::move(element));
       }
       out = core::Value::Map(std::move(entries));
@@ -122,7 +121,8 @@ core::Status JsonlParser::State::ToValue(od::value value, int depth, core::Value
   return Invalid("unknown JSON value");
 }
 
-core::Status JsonlParser::State::ParseFields(od::value value, const EventTypeCache::Shape* expected,
+core::Status JsonlParser::State::ParseFields(od::value& value,
+                                             const EventTypeCache::Shape* expected,
                                              core::Record& out) {
   od::object object;
   if (auto error = value.get_object().get(object)) {
@@ -134,8 +134,8 @@ core::Status JsonlParser::State::ParseFields(od::value value, const EventTypeCac
   const core::Schema* schema =
       expected != nullptr && expected->plain_names ? expected->schema.get() : nullptr;
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonError(error);
+    if (auto error = field_result.error()) return JsonError(error);
+    od::field& field = field_result.value_unsafe();  // by reference: copying it stalls
     std::size_t i = names.size();
     if (schema != nullptr && i < schema->size() && field.key().unsafe_is_equal(schema->name(i))) {
       names.emplace_back(schema->name(i));
@@ -182,11 +182,11 @@ core::Status JsonlParser::Parse(std::string_view line, std::size_t readable_afte
   bool have_fields = false;
   std::optional<std::int64_t> ts;
   for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonError(error);
+    if (auto error = field_result.error()) return JsonError(error);
+    od::field& field = field_result.value_unsafe();
     // Top-level keys are compared raw: an escaped spelling of a known key is an unknown key.
     od::raw_json_string key = field.key();
-    od::value value = field.value();
+    od::value& value = field.value();
     if (key.unsafe_is_equal("event_type")) {
       if (type != nullptr) return Invalid("duplicate key \"event_type\"");
       std::string_view type_name;
