@@ -4,8 +4,8 @@
 //
 // Ownership: a Program owns its statements; every node owns its children through unique_ptr (or
 // by value, for small records such as Argument, StreamOp and Source). There are no parent
-// pointers and no sharing, so the tree is freed with the Program. Node structs are movable, not
-// copyable.
+// pointers and no sharing, so the tree is freed with the Program. Expr/Stmt/TypeExpr nodes are
+// neither copyable nor movable (hold them by unique_ptr); the value records are move-only.
 //
 // How to walk it: Expr, Stmt and TypeExpr carry a `kind` enum; switch on it and downcast with
 // `As<T>()` (checked in debug builds) — every node struct declares `static constexpr kKind`:

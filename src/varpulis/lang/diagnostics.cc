@@ -61,6 +61,7 @@ std::string RenderDiagnostic(const Diagnostic& diagnostic, const SourceFile& fil
   const std::uint32_t line_start = file.LineStart(pos.line);
   const std::uint32_t begin = std::min<std::uint32_t>(diagnostic.span.begin, file.size());
   std::string_view before = line.substr(0, std::min<std::size_t>(begin - line_start, line.size()));
+  if (before.substr(0, 3) == kUtf8ByteOrderMark) before.remove_prefix(3);
   for (char c : before) {
     if (c == '\t') {
       out += '\t';

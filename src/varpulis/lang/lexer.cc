@@ -258,10 +258,13 @@ unsigned DaysInMonth(std::int64_t y, unsigned m) {
 class Scanner {
  public:
   Scanner(const SourceFile& file, Diagnostics& diags)
-      : text_(file.text()), diags_(diags), size_(static_cast<std::uint32_t>(text_.size())) {}
+      : text_(file.text()), diags_(diags), size_(static_cast<std::uint32_t>(text_.size())) {
+    if (text_.substr(0, 3) == kUtf8ByteOrderMark) pos_ = 3;
+  }
 
-  bool Run(std::vector<Token>& out) {
-    out.reserve(text_.size() / 4 + 16);
+  // Feeds every token, then kEof, to `sink` (LayoutPass); stops at the first error.
+  template <class Sink>
+  bool Run(Sink& sink) {
     while (true) {
       if (!SkipTrivia()) return false;
       Token t;
@@ -273,12 +276,11 @@ class Scanner {
       if (pos_ >= size_) {
         t.kind = TokenKind::kEof;
         t.span = Span{last_end_, last_end_};
-        out.push_back(t);
-        return true;
+        return sink.Push(t);
       }
       if (!ScanToken(t)) return false;
       last_end_ = t.span.end;
-      out.push_back(t);
+      if (!sink.Push(t)) return false;
     }
   }
 
@@ -743,102 +745,110 @@ bool IsHeaderKeyword(const Token& t, std::string_view text) {
   return w == "event" || w == "fn" || w == "elif" || w == "for" || w == "while" || w == "config";
 }
 
-// The layout pass of §2.6 (see lexer.h).
-bool Layout(std::string_view text, const std::vector<Token>& raw, std::vector<Token>& out,
-            Diagnostics& diags) {
-  out.reserve(raw.size() + raw.size() / 8 + 4);
-  std::vector<std::uint32_t> levels;          // indentation of each open block
-  std::vector<std::uint32_t> header_indents;  // indentation of the header that opened it
-  int depth = 0;                              // bracket depth
-  bool header_pending = false;
-  std::uint32_t header_indent = 0;
-  bool expect_block = false;
-  std::uint32_t block_header_indent = 0;
-  const Token* prev = nullptr;
+// The layout pass of §2.6 (see lexer.h), fed one raw token at a time by the scanner so the
+// token vector is written once.
+class LayoutPass {
+ public:
+  LayoutPass(std::string_view text, std::vector<Token>& out, Diagnostics& diags)
+      : text_(text), out_(out), diags_(diags) {}
 
-  auto layout_token = [&](TokenKind kind, std::uint32_t at) {
-    Token t;
-    t.kind = kind;
-    t.span = Span{at, at};
-    out.push_back(t);
-  };
-  auto fail = [&](Span span, std::string message, std::string hint = {}) {
-    diags.Error("E101", span, std::move(message), std::move(hint));
-    return false;
-  };
-
-  for (const Token& t : raw) {
-    const std::uint32_t prev_end = prev != nullptr ? prev->span.end : 0;
+  // False (with an E101 recorded) on an indentation error.
+  bool Push(const Token& t) {
+    const std::uint32_t prev_end = has_prev_ ? prev_.span.end : 0;
     if (t.first_on_line || t.kind == TokenKind::kEof) {
-      if (depth == 0) {
-        if (header_pending && prev != nullptr && prev->kind == TokenKind::kColon) {
-          expect_block = true;
-          block_header_indent = header_indent;
+      if (depth_ == 0) {
+        if (header_pending_ && has_prev_ && prev_.kind == TokenKind::kColon) {
+          expect_block_ = true;
+          block_header_indent_ = header_indent_;
         }
-        header_pending = false;
+        header_pending_ = false;
       }
     }
     if (t.kind == TokenKind::kEof) {
-      if (expect_block) {
-        return fail(t.span, "expected an indented block after ':', found end of input",
+      if (expect_block_) {
+        return Fail(t.span, "expected an indented block after ':', found end of input",
                     "a block needs at least one line indented more than its header");
       }
-      for (std::size_t i = 0; i < levels.size(); ++i) layout_token(TokenKind::kDedent, prev_end);
-      out.push_back(t);
+      for (std::size_t i = 0; i < levels_.size(); ++i) Emit(TokenKind::kDedent, prev_end);
+      out_.push_back(t);
       return true;
     }
-    if (t.first_on_line && depth == 0) {
-      if (expect_block) {
-        expect_block = false;
-        if (t.indent <= block_header_indent) {
-          return fail(t.span, "expected an indented block after ':'",
+    if (t.first_on_line && depth_ == 0) {
+      if (expect_block_) {
+        expect_block_ = false;
+        if (t.indent <= block_header_indent_) {
+          return Fail(t.span, "expected an indented block after ':'",
                       "indent the lines of the block more than the line ending in ':'");
         }
-        levels.push_back(t.indent);
-        header_indents.push_back(block_header_indent);
-        layout_token(TokenKind::kIndent, t.span.begin);
-      } else if (!levels.empty()) {
-        if (t.indent == levels.back()) {
-          layout_token(TokenKind::kNewline, prev_end);
-        } else if (t.indent < levels.back()) {
+        levels_.push_back(t.indent);
+        header_indents_.push_back(block_header_indent_);
+        Emit(TokenKind::kIndent, t.span.begin);
+      } else if (!levels_.empty()) {
+        if (t.indent == levels_.back()) {
+          Emit(TokenKind::kNewline, prev_end);
+        } else if (t.indent < levels_.back()) {
           std::uint32_t base = 0;
-          while (!levels.empty() && t.indent < levels.back()) {
-            base = header_indents.back();
-            levels.pop_back();
-            header_indents.pop_back();
-            layout_token(TokenKind::kDedent, prev_end);
+          while (!levels_.empty() && t.indent < levels_.back()) {
+            base = header_indents_.back();
+            levels_.pop_back();
+            header_indents_.pop_back();
+            Emit(TokenKind::kDedent, prev_end);
           }
-          const bool matches = levels.empty() ? t.indent == base : t.indent == levels.back();
-          if (!matches) {
-            return fail(t.span, "unindent does not match any outer indentation level");
-          }
-          if (!levels.empty()) layout_token(TokenKind::kNewline, prev_end);
+          const bool matches = levels_.empty() ? t.indent == base : t.indent == levels_.back();
+          if (!matches) return Fail(t.span, "unindent does not match any outer indentation level");
+          if (!levels_.empty()) Emit(TokenKind::kNewline, prev_end);
         }
       }
-      if (IsHeaderKeyword(t, text)) {
-        header_pending = true;
-        header_indent = t.indent;
+      if (IsHeaderKeyword(t, text_)) {
+        header_pending_ = true;
+        header_indent_ = t.indent;
       }
     }
-    out.push_back(t);
+    out_.push_back(t);
     switch (t.kind) {
       case TokenKind::kLParen:
       case TokenKind::kLBracket:
       case TokenKind::kLBrace:
-        ++depth;
+        ++depth_;
         break;
       case TokenKind::kRParen:
       case TokenKind::kRBracket:
       case TokenKind::kRBrace:
-        if (depth > 0) --depth;
+        if (depth_ > 0) --depth_;
         break;
       default:
         break;
     }
-    prev = &t;
+    prev_ = t;
+    has_prev_ = true;
+    return true;
   }
-  return true;  // unreachable: raw always ends with kEof
-}
+
+ private:
+  void Emit(TokenKind kind, std::uint32_t at) {
+    Token t;
+    t.kind = kind;
+    t.span = Span{at, at};
+    out_.push_back(t);
+  }
+  bool Fail(Span span, std::string message, std::string hint = {}) {
+    diags_.Error("E101", span, std::move(message), std::move(hint));
+    return false;
+  }
+
+  std::string_view text_;
+  std::vector<Token>& out_;
+  Diagnostics& diags_;
+  std::vector<std::uint32_t> levels_;          // indentation of each open block
+  std::vector<std::uint32_t> header_indents_;  // indentation of the header that opened it
+  int depth_ = 0;                              // bracket depth
+  bool header_pending_ = false;                // this line started with a header keyword
+  std::uint32_t header_indent_ = 0;
+  bool expect_block_ = false;  // the previous line was a block header
+  std::uint32_t block_header_indent_ = 0;
+  Token prev_;
+  bool has_prev_ = false;
+};
 
 }  // namespace
 
@@ -848,11 +858,11 @@ LexResult Lex(const SourceFile& file) {
     result.diagnostics.Error("E100", Span{0, 0}, "source text too large (more than 4 GiB)");
     return result;
   }
-  std::vector<Token> raw;
+  // About one token per 4 bytes of typical VPL, plus layout tokens.
+  result.tokens.reserve(file.text().size() / 4 + 16);
+  LayoutPass layout(file.text(), result.tokens, result.diagnostics);
   Scanner scanner(file, result.diagnostics);
-  if (!scanner.Run(raw)) return result;
-  Layout(file.text(), raw, result.tokens, result.diagnostics);
-  if (!result.ok()) result.tokens.clear();
+  if (!scanner.Run(layout)) result.tokens.clear();
   return result;
 }
 

@@ -168,6 +168,17 @@ TEST(LexerTest, TimestampErrors) {
             std::string::npos);
 }
 
+TEST(LexerTest, LeadingByteOrderMarkIsSkipped) {
+  SourceFile f("t.vpl",
+               "\xEF\xBB\xBF"
+               "event A:\n    x: int\n");
+  LexResult r = Lex(f);
+  ASSERT_TRUE(r.ok()) << r.diagnostics.Render(f);
+  EXPECT_EQ(r.tokens[0].kind, K::kIdentifier);
+  EXPECT_EQ(r.tokens[0].span.begin, 3u);
+  EXPECT_EQ(r.tokens[3].kind, K::kIndent);
+}
+
 TEST(LexerTest, BareAtIsAToken) { EXPECT_EQ(Single("@").kind, K::kAt); }
 
 TEST(LexerTest, AllOperatorsAndPunctuation) {

@@ -48,6 +48,8 @@ std::uint32_t CountCharacters(std::string_view bytes) {
   for (char c : bytes) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
   }
+  // A byte-order mark (U+FEFF, only ever at the start of a file) takes no column.
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == kUtf8ByteOrderMark) --n;
   return n;
 }
 

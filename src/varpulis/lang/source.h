@@ -68,7 +68,11 @@ class SourceFile {
   std::vector<std::uint32_t> line_starts_;  // line_starts_[0] == 0
 };
 
-// Number of UTF-8 characters in `bytes` (continuation bytes 10xxxxxx are not counted).
+// The UTF-8 byte-order mark some editors put at the start of a file; the lexer skips it.
+inline constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+
+// Number of UTF-8 characters in `bytes` (continuation bytes 10xxxxxx are not counted, nor a
+// leading byte-order mark, so columns on a file's first line match what editors show).
 std::uint32_t CountCharacters(std::string_view bytes);
 
 }  // namespace varpulis::lang

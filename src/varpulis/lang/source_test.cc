@@ -29,6 +29,15 @@ TEST(SourceFileTest, LineTextDropsCarriageReturn) {
   EXPECT_EQ(f.LineText(2), "b");
 }
 
+TEST(SourceFileTest, ByteOrderMarkTakesNoColumn) {
+  SourceFile f("p.vpl", "\xEF\xBB\xBFlet x = $");
+  EXPECT_EQ(f.PositionOf(3).column, 1u);
+  EXPECT_EQ(f.PositionOf(11).column, 9u);
+  Diagnostics d;
+  d.Error("E100", Span{11, 12}, "m");
+  EXPECT_EQ(d.Render(f), "p.vpl:1:9: error[E100]: m\n\xEF\xBB\xBFlet x = $\n        ^\n");
+}
+
 TEST(SourceFileTest, OffsetsPastTheEndClamp) {
   SourceFile f("p.vpl", "abc");
   EXPECT_EQ(f.PositionOf(100).column, 4u);
