@@ -13,5 +13,6 @@ void RegisterVersionCommand(CLI::App& app, int* exit_code);
 void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 void RegisterRunCommand(CLI::App& app, int* exit_code);
 void RegisterParseCommand(CLI::App& app, int* exit_code);
+void RegisterCheckCommand(CLI::App& app, int* exit_code);
 
 }  // namespace varpulis::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     varpulis::cli::RegisterSimulateCommand(app, &exit_code);
     varpulis::cli::RegisterRunCommand(app, &exit_code);
     varpulis::cli::RegisterParseCommand(app, &exit_code);
+    varpulis::cli::RegisterCheckCommand(app, &exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

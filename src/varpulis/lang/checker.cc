@@ -112,6 +112,20 @@ CheckResult ProgramChecker::Run() {
 }
 
 void ProgramChecker::CollectDeclarations() {
+  // One pass to size the tables: a large generated program otherwise rehashes many times.
+  std::size_t counts[static_cast<std::size_t>(ast::StmtKind::kContext) + 1] = {};
+  for (const ast::StmtPtr& stmt : program_.statements)
+    ++counts[static_cast<std::size_t>(stmt->kind)];
+  auto count_of = [&](ast::StmtKind k) { return counts[static_cast<std::size_t>(k)]; };
+  events_.reserve(count_of(ast::StmtKind::kEvent));
+  globals_.reserve(count_of(ast::StmtKind::kVar));
+  global_statement_.reserve(count_of(ast::StmtKind::kVar));
+  functions_.reserve(count_of(ast::StmtKind::kFunction));
+  streams_.reserve(count_of(ast::StmtKind::kStream));
+  stream_index_.reserve(count_of(ast::StmtKind::kStream));
+  patterns_.reserve(count_of(ast::StmtKind::kPattern));
+  source_candidates_.reserve(count_of(ast::StmtKind::kEvent) + count_of(ast::StmtKind::kStream) +
+                             count_of(ast::StmtKind::kPattern));
   auto first_declared = [&](Span span) {
     return "first declared at line " + std::to_string(file_.LineOf(span.begin));
   };

@@ -281,8 +281,8 @@ StaticType ProgramChecker::CheckMember(const ast::MemberExpr& member, const Scop
           }
         }
       }
-      bool names_record = false;
-      for (std::string_view n : scope.record_names) names_record = names_record || n == object;
+      const bool names_record = (!scope.record_name.empty() && scope.record_name == object) ||
+                                (!scope.record_alias.empty() && scope.record_alias == object);
       if (names_record && scope.kind != Scope::Kind::kFunctionBody) {
         if (outside_aggregate_call && member.member != scope.partition_field) {
           Error("E053", member.span,
@@ -367,8 +367,16 @@ StaticType ProgramChecker::CheckCall(const ast::CallExpr& call, const Scope& sco
     std::vector<StaticType> types = check_args(inner);
     return AggregateResultType(*aggregate, types.empty() ? StaticType::kUnknown : types[0]);
   }
+  // Arguments of a call that is not a valid aggregate are still per-record expressions inside
+  // `.aggregate`: check them as aggregate arguments, so one mistake gives one diagnostic.
+  auto check_args_as_aggregate_arguments = [&] {
+    if (!top_of_aggregate) return check_args(scope);
+    Scope fallback = scope;
+    fallback.in_aggregate_call = true;
+    return check_args(fallback);
+  };
   if (name == kDistinctMarker && functions_.count(name) == 0) {
-    check_args(scope);
+    check_args_as_aggregate_arguments();
     Error("E052", name_span,
           "'distinct' is only allowed as count(distinct(e)) inside '.aggregate'");
     return StaticType::kUnknown;
@@ -417,7 +425,7 @@ StaticType ProgramChecker::CheckCall(const ast::CallExpr& call, const Scope& sco
     }
     return aggregate->result;
   }
-  check_args(scope);
+  check_args_as_aggregate_arguments();
   if (std::optional<std::string_view> reason = UnsupportedFunctionReason(name)) {
     Error("E090", name_span, "function " + Quote(name) + " " + std::string(*reason));
     return StaticType::kUnknown;
@@ -463,7 +471,7 @@ StaticType ProgramChecker::CheckUnary(const ast::UnaryExpr& unary, const Scope& 
 StaticType ProgramChecker::CheckBinary(const ast::BinaryExpr& binary, const Scope& scope) {
   const StaticType lt = CheckExpr(*binary.lhs, scope);
   const StaticType rt = CheckExpr(*binary.rhs, scope);
-  const std::string op(ast::BinaryOpSymbol(binary.op));
+  const std::string_view op = ast::BinaryOpSymbol(binary.op);
   const bool both_known = Known(lt) && Known(rt);
   if (IsArithmetic(binary.op)) {
     if (!both_known) {

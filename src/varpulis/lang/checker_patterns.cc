@@ -183,7 +183,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     scope.record = steps[i].schema;
-    scope.record_names.push_back(steps[i].type);
+    scope.record_name = steps[i].type;
     scope.aliases = &aliases;
     scope.first_unbound_step = static_cast<int>(i);
     if (steps[i].where) CheckCondition(*steps[i].where, scope, "the step condition");
@@ -200,7 +200,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     scope.record = schema;
-    scope.record_names.push_back(op->step->type);
+    scope.record_name = op->step->type;
     scope.aliases = &aliases;
     scope.negation = true;
     CheckCondition(*op->step->where, scope, "the '.not' condition");
@@ -430,7 +430,7 @@ void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
       Scope scope;
       scope.kind = Scope::Kind::kRecord;
       scope.record = entry.schema;
-      scope.record_names.push_back(entry.item->type);
+      scope.record_name = entry.item->type;
       scope.aliases = &aliases;
       scope.alternative = static_cast<int>(alt);
       if (entry.step < 0) {

@@ -100,8 +100,8 @@ void ProgramChecker::CheckStream(int index) {
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     if (source.kind == ast::SourceKind::kName) {
-      scope.record_names.push_back(source.name);
-      if (!source.alias.empty()) scope.record_names.push_back(source.alias);
+      scope.record_name = source.name;
+      scope.record_alias = source.alias;
     }
     std::vector<const ast::StreamOp*> ops;
     for (const ast::StreamOp& op : decl.ops) ops.push_back(&op);
@@ -129,9 +129,24 @@ const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span
     return &UnknownSchema();
   }
   if (!report) return &UnknownSchema();
+  // A stream never means itself: leave its own name out of the suggestions.
+  std::string_view self;
+  if (stream_being_checked_ >= 0) {
+    self = streams_[static_cast<std::size_t>(stream_being_checked_)].decl->name;
+  }
+  auto without_self = [&](const std::vector<std::string_view>& names) {
+    std::vector<std::string_view> out;
+    out.reserve(names.size());
+    for (std::string_view n : names) {
+      if (n != self) out.push_back(n);
+    }
+    return out;
+  };
   if (!event_order_.empty()) {
-    Error("E020", span, "unknown source " + Quote(name), DidYouMean(name, source_candidates_));
-  } else if (std::optional<std::string_view> near = Suggest(name, declared_stream_names_)) {
+    Error("E020", span, "unknown source " + Quote(name),
+          DidYouMean(name, without_self(source_candidates_)));
+  } else if (std::optional<std::string_view> near =
+                 Suggest(name, without_self(declared_stream_names_))) {
     Warning("W030", span, Quote(name) + " is not declared; it is read as an implicit event type",
             "did you mean " + Quote(*near) + "?");
   }
@@ -182,7 +197,7 @@ Schema ProgramChecker::CheckSource(const ast::StreamDecl& stream, int self_index
         Scope scope;
         scope.kind = Scope::Kind::kRecord;
         scope.record = schema;
-        scope.record_names.push_back(inner.name);
+        scope.record_name = inner.name;
         for (const ast::StreamOp& op : m.inline_ops) {
           if (op.kind != ast::OpKind::kWhere) {
             Error("E090", op.name_span,

@@ -93,8 +93,10 @@ struct Scope {
   };
   Kind kind = Kind::kRecord;
   const Schema* record = nullptr;  // kRecord/kAggregate; may be unknown
-  // Names that denote the current record in `X.f` (the stream's source name and alias).
-  std::vector<std::string_view> record_names;
+  // Names that denote the current record in `X.f` (the stream's source name and its alias);
+  // empty when unused. Kept inline: scopes are copied per aggregate call.
+  std::string_view record_name;
+  std::string_view record_alias;
   // Pattern aliases usable in this expression, with binding rules.
   const std::vector<AliasInfo>* aliases = nullptr;
   // Step predicates (S2): aliases of steps >= this index are not bound yet; -1: all bound.
