@@ -14,6 +14,7 @@
 #include <variant>
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "varpulis/cli/version.h"
@@ -312,6 +313,7 @@ core::Result<CheckpointSession::Job> CheckpointSession::Capture(bool fork_snapsh
     return core::Status::Io(fmt::format("pipe for checkpoint {}: {}", cp.id, std::strerror(errno)));
   }
   std::fflush(stderr);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     int err = errno;
@@ -322,7 +324,14 @@ core::Result<CheckpointSession::Job> CheckpointSession::Capture(bool fork_snapsh
   if (pid == 0) {
     // The child: only this thread exists here, the engine is a frozen copy. It never returns and
     // leaves through _exit, so no buffer of the parent (stdout, the output file) is flushed twice.
+    // It must not outlive the parent: it holds copies of the parent's descriptors, among them
+    // the state directory's lock, and a restart after a kill would find the directory in use.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(5);
     ::close(fds[0]);
+    const unsigned keep = static_cast<unsigned>(fds[1]);
+    if (keep > 3) ::close_range(3, keep - 1, 0);
+    ::close_range(keep + 1, ~0U, 0);
     ::signal(SIGINT, SIG_IGN);  // a terminal's Ctrl-C is the parent's business
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGPIPE, SIG_DFL);  // the parent died: stop at once
