@@ -77,7 +77,7 @@ class Runtime {
   // (engine/checkpoint_capture.h, spec/state-and-server.md §4.2, §4.7): the runtime's own
   // progress apart from its operators, and write access to the program's operators and vars.
   struct EventTimeMaximum {
-    std::string type;                     // a watermarked event type
+    std::string type;                      // a watermarked event type
     std::optional<std::int64_t> max_seen;  // M_E, nullopt while undefined
   };
   std::vector<EventTimeMaximum> event_time_maxima() const;
