@@ -75,7 +75,7 @@ struct CheckpointStats {
   std::uint64_t skipped_in_flight = 0;  // triggers while another checkpoint was being written
   std::uint64_t failed = 0;
   std::uint64_t last_bytes = 0;   // size of the last saved blob
-  std::int64_t max_pause_ns = 0;  // longest event-thread pause of one checkpoint
+  std::int64_t max_pause_ns = 0;  // longest pause of one periodic checkpoint
   std::int64_t total_pause_ns = 0;
   std::uint64_t restored_id = 0;  // 0: started fresh
   std::uint64_t skipped_on_recovery = 0;
