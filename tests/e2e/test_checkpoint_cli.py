@@ -166,6 +166,25 @@ def test_rerun_same_file(binary, work):
           f"an appended file resumes at the recorded offset ({rows})")
 
 
+def test_run_command(binary, work):
+    """`varpulis run` reads stdin (not resumable) and carries its state across runs."""
+    d = os.path.join(work, "run-state")
+    prog = os.path.join(work, "run.vpl")
+    write(prog, TOTALS_AND_QUADS)
+    out = os.path.join(work, "run-out.jsonl")
+    cmd = [binary, "run", "-f", prog, "--state-dir", d, "--output-file", out]
+    a = subprocess.run(cmd, input="@0s Sale { amount: 1 }\n@1s Sale { amount: 2 }\n"
+                       "@2s Sale { amount: 3 }\n", capture_output=True, text=True, timeout=60)
+    b = subprocess.run(cmd, input="@3s Sale { amount: 4 }\n", capture_output=True, text=True,
+                       timeout=60)
+    with open(out, encoding="utf-8") as f:
+        rows = output_rows(f.read())
+    check(a.returncode == 0 and b.returncode == 0 and a.stdout == "" and
+          rows == [{"stream": "Quads", "ts": 3000, "fields": {"q": 4, "qsum": 10.0}}],
+          f"run: the second run completes the restored window into --output-file only ({rows}, "
+          f"stdout {a.stdout!r}, {b.stderr.strip()[-200:]})")
+
+
 def test_corrupt_only_checkpoint(binary, work):
     d = os.path.join(work, "corrupt-state")
     prog = os.path.join(work, "corrupt.vpl")
@@ -289,6 +308,7 @@ def main():
         test_program_change(binary, work)
         test_rerun_same_file(binary, work)
         test_corrupt_only_checkpoint(binary, work)
+        test_run_command(binary, work)
         test_rocksdb_two_phase(binary, a.shared)
         test_signals(binary, a.shared, work, a.seed)
     finally:
