@@ -426,6 +426,18 @@ stream S = Reading
     .emit()
 """, ("E051", "'ema' takes 2 arguments, got 1", None))
 
+case("scalar_max_outside_aggregate", EV + """
+stream S = Reading
+    .emit(peak: $$max(value))
+""", ("E051", "'max' takes 2 arguments, got 1",
+      "the aggregate max(e) exists only inside '.aggregate'"))
+
+case("scalar_sum_of_a_number", EV + """
+stream S = Reading
+    .where(sum($$value) > 10.0)
+""", ("E061", "argument 1 of 'sum' must be array, got float",
+      "the aggregate sum(e) exists only inside '.aggregate'"))
+
 case("aggregate_outside_aggregate", EV + """
 stream S = Reading
     .where($$count() > 3)

@@ -129,6 +129,12 @@ def check_cli(r, tmp):
     else:
         r.fail("missing file", f"exit {res.returncode}, stderr {res.stderr!r}")
 
+    res = r.run(str(tmp))
+    if res.returncode == 2 and str(tmp) in res.stderr and not res.stdout:
+        r.ok("directory")
+    else:
+        r.fail("directory", f"exit {res.returncode}, stdout {res.stdout!r}, stderr {res.stderr!r}")
+
     res = r.run("--code", "stream S = Reading.where(value > 1).emit()")
     if res.returncode == 0 and res.stdout == "Syntax OK\n   Statements: 1\n":
         r.ok("--code valid")

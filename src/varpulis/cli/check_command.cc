@@ -3,9 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -25,19 +23,24 @@ struct CheckOptions {
 
 // Reads a whole file; on failure prints why to stderr and returns false.
 bool ReadProgram(const std::string& path, std::string* text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
     std::fprintf(stderr, "varpulis check: cannot read '%s': %s\n", path.c_str(),
                  std::strerror(errno));
     return false;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    std::fprintf(stderr, "varpulis check: cannot read '%s': read error\n", path.c_str());
+  char buffer[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text->append(buffer, n);
+  // A directory opens fine on Linux; reading it fails (EISDIR).
+  const bool failed = std::ferror(f) != 0;
+  const int error = errno;
+  std::fclose(f);
+  if (failed) {
+    std::fprintf(stderr, "varpulis check: cannot read '%s': %s\n", path.c_str(),
+                 std::strerror(error));
     return false;
   }
-  *text = std::move(buffer).str();
   return true;
 }
 

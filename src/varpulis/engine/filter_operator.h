@@ -15,9 +15,12 @@ class FilterOperator final : public Operator {
       : condition_(std::move(condition)), ctx_(ctx) {}
 
   core::Status OnEvent(core::Record record, Emitter& out) override {
-    if (IsTrue(condition_->Eval(record, *ctx_))) out.Emit(std::move(record));
+    if (Keep(record)) out.Emit(std::move(record));
     return core::Status::Ok();
   }
+
+  // The runtime's direct path: whether the record passes.
+  bool Keep(const core::Record& record) { return IsTrue(condition_->Eval(record, *ctx_)); }
 
  private:
   ExpressionPtr condition_;

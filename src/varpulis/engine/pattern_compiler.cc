@@ -1,6 +1,7 @@
 #include "varpulis/engine/pattern_compiler.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -541,6 +542,8 @@ class Compiler {
       canon += "partition " + partition_field + ";";
     }
 
+    if (partition_field.empty()) DeriveImplicitKeys(source);
+
     CompileScope scope = *ctx_.scope;
     scope.pattern_aliases = plan.alias_names;
     for (const AlternativeSource& alt_src : source.alternatives) {
@@ -595,8 +598,6 @@ class Compiler {
       for (std::uint32_t type : plan.InputTypes()) {
         plan.partition_keys.push_back(PartitionKey{type, partition_field});
       }
-    } else {
-      DeriveImplicitKeys(source);
     }
     plan.fingerprint = Fnv1a(canon);
     VP_RETURN_IF_ERROR(plan.Validate());
@@ -637,10 +638,22 @@ class Compiler {
     if (item.predicates.empty()) return ExpressionPtr();
     CompileScope scope = base;
     scope.record_names = {item.type};
-    if (item.predicates.size() == 1) return Compile(*item.predicates[0], scope, item);
+    std::vector<const ast::Expr*> parts_src = item.predicates;
+    auto implied = implied_.find(&item);
+    if (implied != implied_.end()) {
+      // The run's partition key already guarantees this conjunct; evaluate the others only.
+      std::vector<const ast::Expr*> conj;
+      for (const ast::Expr* p : item.predicates) Conjuncts(p, conj);
+      parts_src.clear();
+      for (const ast::Expr* c : conj) {
+        if (c != implied->second) parts_src.push_back(c);
+      }
+      if (parts_src.empty()) return ExpressionPtr();
+    }
+    if (parts_src.size() == 1) return Compile(*parts_src[0], scope, item);
     // Several predicates (a step `where` and mid-chain `.where`s): each must hold.
     std::vector<ExpressionPtr> parts;
-    for (const ast::Expr* p : item.predicates) {
+    for (const ast::Expr* p : parts_src) {
       VP_ASSIGN_OR_RETURN(ExpressionPtr e, Compile(*p, scope, item));
       parts.push_back(std::move(e));
     }
@@ -675,7 +688,9 @@ class Compiler {
   // Equality keys (pattern_plan.h PartitionKey): for a single sequence whose every later step
   // and negation has a conjunct `f == x.g` (x an alias whose key field is g), events of a type
   // can only ever interact with runs whose start event has the same key, so runs are partitioned
-  // by it. The predicates are still evaluated; the key only narrows the runs tried.
+  // by it. The predicates are still evaluated, except a conjunct `f == a.g` on the first alias:
+  // the run's key is a.g and the event's is f, and partitions compare keys with the same `==`,
+  // so finding the run in the event's partition already proves it (implied_).
   void DeriveImplicitKeys(const PatternSource& source) {
     if (source.alternatives.size() != 1) return;
     const AlternativeSource& alt = source.alternatives[0];
@@ -693,6 +708,7 @@ class Compiler {
     std::string first_key;
     std::vector<std::pair<std::string, std::string>> type_keys;  // type name -> field
     // The key field of `item` from one of its conjuncts, or "" when it has none.
+    std::map<const ItemSource*, const ast::Expr*> implied;
     auto key_of = [&](const ItemSource& item) -> std::string {
       for (const ast::Expr* p : item.predicates) {
         std::vector<const ast::Expr*> conj;
@@ -718,6 +734,7 @@ class Compiler {
             std::string& xk = x == first_alias ? first_key : alias_key[static_cast<std::size_t>(x)];
             if (x == first_alias && first_key.empty()) first_key = m.member;
             if (xk != m.member) continue;
+            if (x == first_alias) implied[&item] = c;
             return f;
           }
         }
@@ -750,12 +767,14 @@ class Compiler {
       }
     }
     result_.plan.partition_keys = std::move(keys);
+    implied_ = std::move(implied);
   }
 
   const ast::StreamDecl& stream_;
   const ast::PatternDecl* decl_;
   const PatternCompileContext& ctx_;
   CompiledPatternStream result_;
+  std::map<const ItemSource*, const ast::Expr*> implied_;  // conjuncts the key proves
 };
 
 }  // namespace

@@ -127,7 +127,7 @@ const core::Value& PatternMatcher::PartitionKeyOf(const core::Record& event) {
 
 // --- per event ------------------------------------------------------------------------------
 
-void PatternMatcher::AdvanceClock(std::int64_t ts, std::vector<PatternMatch>& out) {
+void PatternMatcher::AdvanceClock(std::int64_t ts, PatternMatches& out) {
   const bool drain = ts == kWatermarkInfinity;
   if (!drain) {
     if (!has_clock_ || ts > clock_) clock_ = ts;
@@ -145,7 +145,7 @@ void PatternMatcher::AdvanceClock(std::int64_t ts, std::vector<PatternMatch>& ou
     if (!TimerLive(top)) continue;
     PatternRun& run = pool_[top.slot];
     if (run.armed) {
-      EmitMatch(run, run.deadline, /*keep_run=*/false, out);
+      EmitMatch(run, run.deadline, out);
     } else {
       ++counters_.expired;
     }
@@ -160,7 +160,7 @@ void PatternMatcher::AdvanceClock(std::int64_t ts, std::vector<PatternMatch>& ou
   }
 }
 
-void PatternMatcher::OnEvent(core::Record event, std::vector<PatternMatch>& out) {
+void PatternMatcher::OnEvent(core::Record event, PatternMatches& out) {
   if (!std::binary_search(input_types_.begin(), input_types_.end(), event.type)) return;
   if (ctx_->aliases.size() < plan_.alias_names.size()) {
     ctx_->aliases.resize(plan_.alias_names.size(), nullptr);
@@ -205,14 +205,13 @@ bool PatternMatcher::Violates(const PatternRun& run, const core::Record& event) 
   return false;
 }
 
-bool PatternMatcher::Advance(PatternRun& run, EventRef& event, std::vector<PatternMatch>& out) {
+bool PatternMatcher::Advance(PatternRun& run, EventRef& event, PatternMatches& out) {
   const PatternAlternative& alt = plan_.alternatives[static_cast<std::size_t>(run.alternative)];
   return alt.kind == AlternativeKind::kAnd ? AdvanceAnd(run, event, out)
                                            : AdvanceSequence(run, event, out);
 }
 
-bool PatternMatcher::AdvanceSequence(PatternRun& run, EventRef& event,
-                                     std::vector<PatternMatch>& out) {
+bool PatternMatcher::AdvanceSequence(PatternRun& run, EventRef& event, PatternMatches& out) {
   const std::size_t a = static_cast<std::size_t>(run.alternative);
   const PatternAlternative& alt = plan_.alternatives[a];
   const AltInfo& info = alt_info_[a];
@@ -225,7 +224,7 @@ bool PatternMatcher::AdvanceSequence(PatternRun& run, EventRef& event,
     if (step.type == e.type && Holds(step.predicate.get(), e, run)) {
       Bind(run, step.alias, event);
       if (run.last_taken == n - 1 && !info.has_trailing_not) {
-        EmitMatch(run, e.ts, /*keep_run=*/true, out);  // §7.3: one match per absorbed event
+        EmitMatch(run, e.ts, out);  // §7.3: one match per absorbed event
       }
       return false;
     }
@@ -251,14 +250,14 @@ bool PatternMatcher::AdvanceSequence(PatternRun& run, EventRef& event,
     return false;
   }
   if (run.kleene_open) {
-    EmitMatch(run, e.ts, /*keep_run=*/true, out);
+    EmitMatch(run, e.ts, out);
     return false;
   }
-  EmitMatch(run, e.ts, /*keep_run=*/false, out);
+  EmitMatch(run, e.ts, out);
   return true;
 }
 
-bool PatternMatcher::AdvanceAnd(PatternRun& run, EventRef& event, std::vector<PatternMatch>& out) {
+bool PatternMatcher::AdvanceAnd(PatternRun& run, EventRef& event, PatternMatches& out) {
   const PatternAlternative& alt = plan_.alternatives[static_cast<std::size_t>(run.alternative)];
   const std::size_t m = alt.steps.size();
   const core::Record& e = event.record();
@@ -271,7 +270,7 @@ bool PatternMatcher::AdvanceAnd(PatternRun& run, EventRef& event, std::vector<Pa
     run.and_filled |= bit;
     const std::uint64_t all = m == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << m) - 1;
     if (run.and_filled == all) {
-      EmitMatch(run, e.ts, /*keep_run=*/false, out);
+      EmitMatch(run, e.ts, out);
       return true;
     }
     return false;
@@ -279,8 +278,7 @@ bool PatternMatcher::AdvanceAnd(PatternRun& run, EventRef& event, std::vector<Pa
   return false;
 }
 
-void PatternMatcher::Start(EventRef& event, const core::Value& key,
-                           std::vector<PatternMatch>& out) {
+void PatternMatcher::Start(EventRef& event, const core::Value& key, PatternMatches& out) {
   for (std::size_t a = 0; a < plan_.alternatives.size(); ++a) {
     const PatternAlternative& alt = plan_.alternatives[a];
     const core::Record& e = event.record();
@@ -306,12 +304,11 @@ void PatternMatcher::Start(EventRef& event, const core::Value& key,
     if (single && !trailing && step.kleene == KleeneKind::kNone) {
       // Completes at once (§6.1 step 6) and never becomes live.
       ++next_creation_;
-      PatternMatch match;
+      PatternMatch& match = out.Add();
       match.ts = e.ts;
       match.alternative = static_cast<std::int32_t>(a);
       match.bindings.assign(plan_.alias_names.size(), nullptr);
       if (step.alias >= 0) match.bindings[static_cast<std::size_t>(step.alias)] = event.Capture();
-      out.push_back(std::move(match));
       continue;
     }
     while (live_ >= max_runs_) EvictOldest();
@@ -331,24 +328,18 @@ void PatternMatcher::Start(EventRef& event, const core::Value& key,
       if (trailing) {
         run.armed = true;
       } else {
-        EmitMatch(run, e.ts, /*keep_run=*/true, out);  // Kleene-only pattern (S7 rejects it)
+        EmitMatch(run, e.ts, out);  // Kleene-only pattern (S7 rejects it)
       }
     }
   }
 }
 
-void PatternMatcher::EmitMatch(PatternRun& run, std::int64_t ts, bool keep_run,
-                               std::vector<PatternMatch>& out) {
-  PatternMatch match;
+// The run keeps its bindings: a finished run is removed by the caller, which releases them.
+void PatternMatcher::EmitMatch(const PatternRun& run, std::int64_t ts, PatternMatches& out) {
+  PatternMatch& match = out.Add();
   match.ts = ts;
   match.alternative = run.alternative;
-  if (keep_run) {
-    match.bindings = run.bindings;
-  } else {
-    match.bindings.swap(run.bindings);
-    run.bindings.assign(match.bindings.size(), nullptr);
-  }
-  out.push_back(std::move(match));
+  match.bindings.assign(run.bindings.begin(), run.bindings.end());
 }
 
 // --- run storage ----------------------------------------------------------------------------

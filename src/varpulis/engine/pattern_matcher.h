@@ -6,7 +6,7 @@
 // advance, start). Finished matches are appended to the caller's vector in output order (§11.4).
 //
 //   PatternMatcher m(std::move(plan), &ctx, /*max_runs=*/10000);
-//   std::vector<PatternMatch> matches;
+//   PatternMatches matches;
 //   m.AdvanceClock(event.ts, matches);
 //   m.OnEvent(event, matches);
 //
@@ -45,6 +45,32 @@ struct PatternMatch {
   std::vector<CapturedEvent> bindings;
 };
 
+// The matches of one call, in output order. Entries are reused across calls (clear() releases
+// the captured events but keeps each entry's storage), so steady-state matching allocates no
+// per-match vectors.
+class PatternMatches {
+ public:
+  PatternMatch& Add() {
+    if (size_ == items_.size()) items_.emplace_back();
+    return items_[size_++];
+  }
+  void clear() {
+    for (std::size_t i = 0; i < size_; ++i) {
+      for (CapturedEvent& b : items_[i].bindings) b.reset();
+    }
+    size_ = 0;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const PatternMatch& operator[](std::size_t i) const { return items_[i]; }
+  const PatternMatch* begin() const { return items_.data(); }
+  const PatternMatch* end() const { return items_.data() + size_; }
+
+ private:
+  std::vector<PatternMatch> items_;
+  std::size_t size_ = 0;
+};
+
 struct PatternMatcherCounters {
   std::int64_t runs_created = 0;
   std::int64_t evicted = 0;
@@ -64,10 +90,10 @@ class PatternMatcher {
   // creation) order: armed trailing-NOT runs emit (ts = deadline), others are discarded.
   // ts == kWatermarkInfinity (operator.h) resolves every run with a deadline and every armed run
   // and leaves the stored clock unchanged (--drain; nothing else follows it).
-  void AdvanceClock(std::int64_t ts, std::vector<PatternMatch>& out);
+  void AdvanceClock(std::int64_t ts, PatternMatches& out);
   // §6.1 steps 2–6 for one event. Call AdvanceClock(event.ts) first. The event is moved into
   // shared storage only if a run captures it.
-  void OnEvent(core::Record event, std::vector<PatternMatch>& out);
+  void OnEvent(core::Record event, PatternMatches& out);
 
   const PatternPlan& plan() const { return plan_; }
   std::int64_t clock() const { return clock_; }
@@ -125,11 +151,11 @@ class PatternMatcher {
 
   bool Violates(const PatternRun& run, const core::Record& event);
   // Returns true when the run is finished (matched for good) and must be removed.
-  bool Advance(PatternRun& run, EventRef& event, std::vector<PatternMatch>& out);
-  bool AdvanceSequence(PatternRun& run, EventRef& event, std::vector<PatternMatch>& out);
-  bool AdvanceAnd(PatternRun& run, EventRef& event, std::vector<PatternMatch>& out);
-  void Start(EventRef& event, const core::Value& key, std::vector<PatternMatch>& out);
-  void EmitMatch(PatternRun& run, std::int64_t ts, bool keep_run, std::vector<PatternMatch>& out);
+  bool Advance(PatternRun& run, EventRef& event, PatternMatches& out);
+  bool AdvanceSequence(PatternRun& run, EventRef& event, PatternMatches& out);
+  bool AdvanceAnd(PatternRun& run, EventRef& event, PatternMatches& out);
+  void Start(EventRef& event, const core::Value& key, PatternMatches& out);
+  void EmitMatch(const PatternRun& run, std::int64_t ts, PatternMatches& out);
 
   std::uint32_t AllocateRun(const core::Value& key, std::int64_t t_first);
   void LinkRun(std::uint32_t slot);

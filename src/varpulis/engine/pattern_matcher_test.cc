@@ -85,7 +85,7 @@ class Harness {
   EvalContext ctx_;
   EventFactory events_;
   PatternMatcher matcher_;
-  std::vector<PatternMatch> out_;
+  PatternMatches out_;
 };
 
 using Lines = std::vector<std::string>;
@@ -269,7 +269,7 @@ TEST(PatternMatcher, WithinIsInclusive) {
 TEST(PatternMatcher, UnrelatedClockAdvanceExpiresRun) {
   Harness h(SeqPlan(Steps(Step(kA, 0), Step(kB, 1)), {"a", "b"}, {}, 10000));
   h.Ev(kA, 0, 1);
-  std::vector<PatternMatch> out;
+  PatternMatches out;
   h.matcher().AdvanceClock(11000, out);  // an event of a type the pattern does not read
   EXPECT_EQ(h.matcher().live_runs(), 0);
   EXPECT_EQ(h.matcher().counters().expired, 1);

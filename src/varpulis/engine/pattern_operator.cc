@@ -25,7 +25,7 @@ PatternOperator::PatternOperator(std::unique_ptr<PatternMatcher> matcher,
 PatternOperator::~PatternOperator() = default;
 
 core::Status PatternOperator::OnEvent(core::Record record, Emitter& out) {
-  std::vector<PatternMatch>& matches = pending_;
+  PatternMatches& matches = pending_;
   matches.clear();
   const std::int64_t evicted_before = matcher_->counters().evicted;
   matcher_->AdvanceClock(record.ts, matches);
@@ -35,7 +35,7 @@ core::Status PatternOperator::OnEvent(core::Record record, Emitter& out) {
 }
 
 core::Status PatternOperator::AdvanceClock(std::int64_t ts, Emitter& out) {
-  std::vector<PatternMatch>& matches = pending_;
+  PatternMatches& matches = pending_;
   matches.clear();
   matcher_->AdvanceClock(ts, matches);
   return Deliver(out);
@@ -64,7 +64,7 @@ void PatternOperator::WarnEvictions(std::int64_t before) {
 }
 
 core::Status PatternOperator::Deliver(Emitter& out) {
-  std::vector<PatternMatch>& matches = pending_;
+  PatternMatches& matches = pending_;
   if (matches.empty()) return core::Status::Ok();
   EvalContext& ctx = *options_.ctx;
   const std::size_t num_aliases = matcher_->plan().alias_names.size();

@@ -109,7 +109,7 @@ class PatternOperator final : public Operator {
   std::unique_ptr<MatchRecordBuilder> records_;
   PatternOperatorOptions options_;
   std::vector<std::uint32_t> input_types_;
-  std::vector<PatternMatch> pending_;  // matches of the current call, in output order
+  PatternMatches pending_;  // matches of the current call, in output order
   std::int64_t matches_ = 0;
 };
 

@@ -427,6 +427,89 @@ class PlanCompiler {
     stream.ops.push_back(std::move(op));
   }
 
+  // Compiles a chain of operations into operators appended to `out` (ids as AddOp would give
+  // them, offset by `id_base`). Window/aggregate shapes follow window_factory.h.
+  Status CompileChain(const std::vector<const ast::StreamOp*>& ops, const CompileScope& scope,
+                      CompiledStream& stream, std::vector<std::unique_ptr<Operator>>& out,
+                      std::vector<std::string>& ids) {
+    auto add = [&](std::unique_ptr<Operator> op, std::string_view kind) {
+      ids.push_back(stream.name + "/" + std::to_string(ids.size()) + ":" + std::string(kind));
+      out.push_back(std::move(op));
+    };
+    std::string partition_before;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const ast::StreamOp& op = *ops[i];
+      switch (op.kind) {
+        case ast::OpKind::kWatermark:
+        case ast::OpKind::kAllowedLateness:
+        case ast::OpKind::kTo:
+          continue;
+        case ast::OpKind::kPartitionBy:
+          partition_before = PartitionField(op);
+          if (partition_before.empty()) {
+            return Status::InvalidArgument(".partition_by needs a field name");
+          }
+          continue;
+        case ast::OpKind::kAggregate:
+          return Status::InvalidArgument("stream '" + stream.name +
+                                         "': .aggregate without a preceding .window");
+        case ast::OpKind::kWindow: {
+          VP_ASSIGN_OR_RETURN(WindowSpec w, Window(op));
+          // Look ahead for `.aggregate` and a group-by `.partition_by` after the window.
+          std::size_t agg = ops.size();
+          std::string group_after;
+          std::vector<std::size_t> mid;
+          for (std::size_t j = i + 1; j < ops.size(); ++j) {
+            if (ops[j]->kind == ast::OpKind::kAggregate) {
+              agg = j;
+              break;
+            }
+            if (ops[j]->kind == ast::OpKind::kPartitionBy) {
+              group_after = PartitionField(*ops[j]);
+            } else if (ops[j]->kind != ast::OpKind::kWatermark &&
+                       ops[j]->kind != ast::OpKind::kAllowedLateness &&
+                       ops[j]->kind != ast::OpKind::kTo) {
+              mid.push_back(j);
+            }
+          }
+          std::optional<std::string> partition;
+          if (!partition_before.empty()) partition = partition_before;
+          if (agg == ops.size()) {
+            VP_ASSIGN_OR_RETURN(auto window,
+                                MakeWindowOperator(w, partition, std::nullopt, &out_->context));
+            add(std::move(window), "window");
+            continue;  // later ops compile normally (a group-by partition_by is then moot)
+          }
+          std::string group = !partition_before.empty() ? partition_before : group_after;
+          VP_ASSIGN_OR_RETURN(AggregateSpec spec, Aggregate(*ops[agg], group, stream.type));
+          if (mid.empty()) {
+            VP_ASSIGN_OR_RETURN(auto window,
+                                MakeWindowOperator(w, partition, std::move(spec), &out_->context));
+            add(std::move(window), "window");
+          } else {
+            VP_ASSIGN_OR_RETURN(auto window,
+                                MakeWindowOperator(w, partition, std::nullopt, &out_->context));
+            add(std::move(window), "window");
+            for (std::size_t j : mid) {
+              VP_ASSIGN_OR_RETURN(auto m, PerRecordOp(*ops[j], scope, stream));
+              add(std::move(m), ast::OpKindName(ops[j]->kind));
+            }
+            VP_ASSIGN_OR_RETURN(auto aggregate,
+                                MakeAggregateOperator(std::move(spec), &out_->context));
+            add(std::move(aggregate), "aggregate");
+          }
+          i = agg;
+          continue;
+        }
+        default: {
+          VP_ASSIGN_OR_RETURN(auto m, PerRecordOp(op, scope, stream));
+          add(std::move(m), ast::OpKindName(op.kind));
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   // A pattern stream (patterns.md): one PatternOperator holding the matcher and the tail.
   Status CompilePatternStream(const ast::StreamDecl& decl, const ast::PatternDecl* pattern_decl) {
     CompiledStream stream;
@@ -442,14 +525,8 @@ class PlanCompiler {
     CompileScope tail_scope = GlobalScope();
     tail_scope.pattern_aliases = cp.plan.alias_names;
     std::vector<std::unique_ptr<Operator>> tail;
-    for (const ast::StreamOp* op : cp.tail) {
-      if (op->kind == ast::OpKind::kWatermark || op->kind == ast::OpKind::kAllowedLateness ||
-          op->kind == ast::OpKind::kTo) {
-        continue;
-      }
-      VP_ASSIGN_OR_RETURN(auto m, PerRecordOp(*op, tail_scope, stream));
-      tail.push_back(std::move(m));
-    }
+    std::vector<std::string> tail_ids;  // the tail's state is inside the pattern operator's
+    VP_RETURN_IF_ERROR(CompileChain(cp.tail, tail_scope, stream, tail, tail_ids));
     if (!cp.has_emit) {
       // patterns.md §11.2: a pattern stream without .emit writes its match records.
       tail.push_back(std::make_unique<ProjectionOperator>(
@@ -515,78 +592,9 @@ class PlanCompiler {
       }
     }
 
-    const std::vector<ast::StreamOp>& ops = decl.ops;
-    std::string partition_before;
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      const ast::StreamOp& op = ops[i];
-      switch (op.kind) {
-        case ast::OpKind::kWatermark:
-        case ast::OpKind::kAllowedLateness:
-        case ast::OpKind::kTo:
-          continue;
-        case ast::OpKind::kPartitionBy:
-          partition_before = PartitionField(op);
-          if (partition_before.empty()) {
-            return Status::InvalidArgument(".partition_by needs a field name");
-          }
-          continue;
-        case ast::OpKind::kAggregate:
-          return Status::InvalidArgument("stream '" + decl.name +
-                                         "': .aggregate without a preceding .window");
-        case ast::OpKind::kWindow: {
-          VP_ASSIGN_OR_RETURN(WindowSpec w, Window(op));
-          // Look ahead for `.aggregate` and a group-by `.partition_by` after the window.
-          std::size_t agg = ops.size();
-          std::string group_after;
-          std::vector<std::size_t> mid;
-          for (std::size_t j = i + 1; j < ops.size(); ++j) {
-            if (ops[j].kind == ast::OpKind::kAggregate) {
-              agg = j;
-              break;
-            }
-            if (ops[j].kind == ast::OpKind::kPartitionBy) {
-              group_after = PartitionField(ops[j]);
-            } else if (ops[j].kind != ast::OpKind::kWatermark &&
-                       ops[j].kind != ast::OpKind::kAllowedLateness &&
-                       ops[j].kind != ast::OpKind::kTo) {
-              mid.push_back(j);
-            }
-          }
-          std::optional<std::string> partition;
-          if (!partition_before.empty()) partition = partition_before;
-          if (agg == ops.size()) {
-            VP_ASSIGN_OR_RETURN(auto window,
-                                MakeWindowOperator(w, partition, std::nullopt, &out_->context));
-            AddOp(stream, std::move(window), "window");
-            continue;  // later ops compile normally (a group-by partition_by is then moot)
-          }
-          std::string group = !partition_before.empty() ? partition_before : group_after;
-          VP_ASSIGN_OR_RETURN(AggregateSpec spec, Aggregate(ops[agg], group, stream.type));
-          if (mid.empty()) {
-            VP_ASSIGN_OR_RETURN(auto window,
-                                MakeWindowOperator(w, partition, std::move(spec), &out_->context));
-            AddOp(stream, std::move(window), "window");
-          } else {
-            VP_ASSIGN_OR_RETURN(auto window,
-                                MakeWindowOperator(w, partition, std::nullopt, &out_->context));
-            AddOp(stream, std::move(window), "window");
-            for (std::size_t j : mid) {
-              VP_ASSIGN_OR_RETURN(auto m, PerRecordOp(ops[j], scope, stream));
-              AddOp(stream, std::move(m), ast::OpKindName(ops[j].kind));
-            }
-            VP_ASSIGN_OR_RETURN(auto aggregate,
-                                MakeAggregateOperator(std::move(spec), &out_->context));
-            AddOp(stream, std::move(aggregate), "aggregate");
-          }
-          i = agg;
-          continue;
-        }
-        default: {
-          VP_ASSIGN_OR_RETURN(auto m, PerRecordOp(op, scope, stream));
-          AddOp(stream, std::move(m), ast::OpKindName(op.kind));
-        }
-      }
-    }
+    std::vector<const ast::StreamOp*> ops;
+    for (const ast::StreamOp& op : decl.ops) ops.push_back(&op);
+    VP_RETURN_IF_ERROR(CompileChain(ops, scope, stream, stream.ops, stream.op_ids));
     out_->streams.push_back(std::move(stream));
     return Status::Ok();
   }

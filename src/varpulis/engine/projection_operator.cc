@@ -28,6 +28,21 @@ ProjectionOperator::ProjectionOperator(std::vector<ProjectionItem> items, EvalCo
   schema_ = std::make_shared<const core::Schema>(std::move(names));
 }
 
+core::Status ProjectionOperator::Apply(core::Record& record) {
+  if (items_.empty() && sink_ != nullptr) return sink_->Write(stream_, record);
+  // Evaluate every item against the input first (left to right, §5.9), then swap the values in.
+  scratch_.resize(schema_->size());
+  for (std::size_t i = 0; i < items_.size(); ++i) {
+    scratch_[static_cast<std::size_t>(slots_[i])] = items_[i].value->Eval(record, *ctx_);
+  }
+  record.values.swap(scratch_);
+  scratch_.clear();  // drops the input's values, keeps the capacity for the next record
+  record.schema = schema_;
+  record.type = stream_type_;
+  if (sink_ != nullptr) return sink_->Write(stream_, record);
+  return core::Status::Ok();
+}
+
 core::Status ProjectionOperator::OnEvent(core::Record record, Emitter& out) {
   if (items_.empty() && sink_ != nullptr) {
     VP_RETURN_IF_ERROR(sink_->Write(stream_, record));

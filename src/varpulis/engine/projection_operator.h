@@ -30,7 +30,12 @@ class ProjectionOperator final : public Operator {
 
   core::Status OnEvent(core::Record record, Emitter& out) override;
 
+  // The same work in place, for the runtime's direct path: `record` becomes the built record
+  // (its value storage is reused, so a projection allocates nothing per record).
+  core::Status Apply(core::Record& record);
+
  private:
+  std::vector<core::Value> scratch_;
   std::vector<ProjectionItem> items_;
   // Slot in the built record of each item: a later item with the same name replaces the
   // earlier one in place (names stay unique, §4.2).

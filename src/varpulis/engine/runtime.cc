@@ -4,7 +4,9 @@
 #include <limits>
 #include <utility>
 
+#include "varpulis/engine/filter_operator.h"
 #include "varpulis/engine/pattern_operator.h"
+#include "varpulis/engine/projection_operator.h"
 #include "varpulis/engine/value_ops.h"
 
 namespace varpulis::engine {
@@ -28,6 +30,7 @@ Runtime::Runtime(std::unique_ptr<Program> program) : program_(std::move(program)
   const auto n = program_->streams.size();
   dependents_.resize(n);
   emitters_.resize(n);
+  direct_.resize(n);
   late_by_stream_.assign(n, 0);
   auto ensure_type = [this](std::uint32_t type) {
     if (type >= routes_.size()) routes_.resize(type + 1);
@@ -36,6 +39,10 @@ Runtime::Runtime(std::unique_ptr<Program> program) : program_(std::move(program)
   for (std::size_t s = 0; s < n; ++s) {
     CompiledStream& stream = program_->streams[s];
     emitters_[s].resize(stream.ops.size());
+    for (const std::unique_ptr<Operator>& op : stream.ops) {
+      direct_[s].push_back(DirectOp{dynamic_cast<FilterOperator*>(op.get()),
+                                    dynamic_cast<ProjectionOperator*>(op.get())});
+    }
     for (SourceMember& m : stream.members) {
       if (m.is_stream) {
         AddRoute(dependents_[static_cast<std::size_t>(m.stream)], static_cast<int>(s),
@@ -111,6 +118,11 @@ Status Runtime::ProcessEvent(Record event) {
         continue;
       }
       if (!Accepts(route, event)) continue;
+      if (i + 1 == count && queue_.empty()) {
+        // The only taker: running it now is exactly what enqueue-then-drain would do.
+        VP_RETURN_IF_ERROR(RunFrom(route.stream, 0, std::move(event)));
+        break;
+      }
       if (i + 1 == count) {
         queue_.push_back(QueueItem{std::move(event), route.stream});
         break;
@@ -325,7 +337,20 @@ Status Runtime::DrainQueue() {
 
 Status Runtime::RunFrom(int stream, std::size_t op, Record record) {
   auto s = static_cast<std::size_t>(stream);
-  if (op == program_->streams[s].ops.size()) {
+  const std::size_t n = program_->streams[s].ops.size();
+  // Filters and projections run in place; anything else goes through its Emitter.
+  while (op < n) {
+    const DirectOp& direct = direct_[s][op];
+    if (direct.filter != nullptr) {
+      if (!direct.filter->Keep(record)) return Status::Ok();
+    } else if (direct.projection != nullptr) {
+      VP_RETURN_IF_ERROR(direct.projection->Apply(record));
+    } else {
+      break;
+    }
+    ++op;
+  }
+  if (op == n) {
     EndOfChain(stream, std::move(record));
     return Status::Ok();
   }

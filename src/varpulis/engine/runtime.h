@@ -35,6 +35,9 @@
 
 namespace varpulis::engine {
 
+class FilterOperator;
+class ProjectionOperator;
+
 struct RuntimeCounters {
   std::uint64_t events_processed = 0;
   std::uint64_t outputs_emitted = 0;
@@ -100,6 +103,12 @@ class Runtime {
     // The record is delivered once if any member accepts it (§6.2: first matching member wins).
     std::vector<Expression*> filters;
   };
+  // Per op: the concrete class of the per-record operators the runtime runs directly (without
+  // an Emitter round trip or a virtual call); both null for every other operator.
+  struct DirectOp {
+    FilterOperator* filter = nullptr;
+    ProjectionOperator* projection = nullptr;
+  };
   struct QueueItem {
     core::Record record;
     int stream;
@@ -119,6 +128,7 @@ class Runtime {
   std::vector<std::vector<Route>> routes_;      // by event type id
   std::vector<std::vector<Route>> dependents_;  // by stream index
   std::vector<std::vector<Emitter>> emitters_;  // per stream, per op
+  std::vector<std::vector<DirectOp>> direct_;   // per stream, per op
   std::vector<int> pattern_streams_;            // streams whose ops[0] is a PatternOperator
   std::deque<QueueItem> queue_;
 

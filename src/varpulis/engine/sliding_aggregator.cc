@@ -18,13 +18,11 @@ void SlidingAggregator::NeumaierSum::Add(double x) {
   sum = t;
 }
 
-SlidingAggregator::SlidingAggregator(AggregatePlan* plan)
-    : plan_(plan), arg_slot_(plan->num_calls(), -1), calls_(plan->num_calls()) {
+SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan), calls_(plan->num_calls()) {
   stride_ = plan->num_args();
   for (std::size_t i = 0; i < plan->num_calls(); ++i) {
     AggregateKind kind = plan->kind(i);
     if (kind == AggregateKind::kCount) continue;
-    arg_slot_[i] = plan->arg_index(i);
     if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
       calls_[i].aux = static_cast<int>(monotonic_.size());
       monotonic_.emplace_back();
@@ -58,21 +56,16 @@ void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
 }
 
 void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq) {
-  auto slot = static_cast<std::size_t>(arg_slot_[call]);
-  const core::Value& v = ArgAt(seq, slot);
+  const core::Value& v = ArgAt(seq, Slot(call));
   if (!v.is_numeric()) return;
   double x = v.AsDouble();
-  RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
-  bool is_min = plan_->kind(call) == AggregateKind::kMin;
-  while (!dq.empty()) {
-    double back = ArgAt(dq.back(), slot).AsDouble();
-    if (is_min ? back >= x : back <= x) {
-      dq.pop_back();
-    } else {
-      break;
-    }
+  RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
+  if (plan_->kind(call) == AggregateKind::kMin) {
+    while (!dq.empty() && dq.back().value >= x) dq.pop_back();
+  } else {
+    while (!dq.empty() && dq.back().value <= x) dq.pop_back();
   }
-  dq.push_back(seq);
+  dq.push_back(MonotonicEntry{seq, x});
 }
 
 void SlidingAggregator::Fold(std::uint64_t seq) {
@@ -81,7 +74,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
     switch (plan_->kind(i)) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_numeric()) {
           s.sum.Add(v.AsDouble());
           ++s.n;
@@ -89,7 +82,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
         break;
       }
       case AggregateKind::kStddev: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_numeric()) {
           double x = v.AsDouble();
           ++s.n;
@@ -105,7 +98,7 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
         if (!monotonic_stale_) PushMonotonic(i, seq);
         break;
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (!v.is_null()) ++distinct_[static_cast<std::size_t>(s.aux)][v];
         break;
       }
@@ -121,7 +114,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
     switch (plan_->kind(i)) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_numeric()) {
           if (--s.n == 0) {
             s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
@@ -132,7 +125,7 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
         break;
       }
       case AggregateKind::kStddev: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (!v.is_numeric()) break;
         double x = v.AsDouble();
         if (s.n <= 1) {
@@ -152,16 +145,16 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
       }
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
         if (fifo) {
-          if (!dq.empty() && dq.front() == seq) dq.pop_front();
+          if (!dq.empty() && dq.front().seq == seq) dq.pop_front();
         } else {
           monotonic_stale_ = true;
         }
         break;
       }
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ArgAt(seq, static_cast<std::size_t>(arg_slot_[i]));
+        const core::Value& v = ArgAt(seq, Slot(i));
         if (v.is_null()) break;
         Multiset& set = distinct_[static_cast<std::size_t>(s.aux)];
         auto it = set.find(v);
@@ -257,7 +250,7 @@ void SlidingAggregator::RebuildMonotonic() {
 void SlidingAggregator::RecomputeStddev(std::size_t call) {
   // Same arithmetic, in the same order, as Accumulators::Add over the held records.
   CallState& s = calls_[call];
-  auto slot = static_cast<std::size_t>(arg_slot_[call]);
+  std::size_t slot = Slot(call);
   std::int64_t n = 0;
   double mean = 0;
   double m2 = 0;
@@ -298,20 +291,15 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        const RingBuffer<std::uint64_t>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
-        out->push_back(
-            dq.empty() ? core::Value()
-                       : core::Value::Float(
-                             ArgAt(dq.front(), static_cast<std::size_t>(arg_slot_[i])).AsDouble()));
+        const RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+        out->push_back(dq.empty() ? core::Value() : core::Value::Float(dq.front().value));
         break;
       }
       case AggregateKind::kFirst:
-        out->push_back(live_ > 0 ? ArgAt(base_seq_, static_cast<std::size_t>(arg_slot_[i]))
-                                 : core::Value());
+        out->push_back(live_ > 0 ? ArgAt(base_seq_, Slot(i)) : core::Value());
         break;
       case AggregateKind::kLast:
-        out->push_back(live_ > 0 ? ArgAt(base_seq_ + elements_.size() - 1,
-                                         static_cast<std::size_t>(arg_slot_[i]))
+        out->push_back(live_ > 0 ? ArgAt(base_seq_ + elements_.size() - 1, Slot(i))
                                  : core::Value());
         break;
       case AggregateKind::kStddev:
@@ -325,7 +313,7 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kEma: {
         // Same arithmetic, in the same order, as Accumulators::Add over the held records.
-        auto slot = static_cast<std::size_t>(arg_slot_[i]);
+        auto slot = Slot(i);
         double k = 2.0 / (plan_->ema_period(i) + 1.0);
         double ema = 0;
         bool seeded = false;
@@ -417,7 +405,7 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
   for (std::size_t i = 0; i < elements_.size(); ++i) {
     for (std::size_t c = 0; c < calls_.size(); ++c) {
       if (plan_->kind(c) != AggregateKind::kCountDistinct) continue;
-      const core::Value& v = ArgAt(base_seq_ + i, static_cast<std::size_t>(arg_slot_[c]));
+      const core::Value& v = ArgAt(base_seq_ + i, Slot(c));
       if (!v.is_null()) ++distinct_[static_cast<std::size_t>(calls_[c].aux)][v];
     }
   }

@@ -91,8 +91,18 @@ class SlidingAggregator {
     double m2_peak = 0;  // largest M2 since the last exact recomputation
     int aux = -1;
   };
+  // A min/max candidate: the record's sequence number and its value (kept here so that the
+  // deque's comparisons touch only the deque).
+  struct MonotonicEntry {
+    std::uint64_t seq = 0;
+    double value = 0;
+  };
   using Multiset = absl::flat_hash_map<core::Value, std::int64_t, ValueHash, ValueEq>;
 
+  // Index of call `call`'s argument among an element's stored values.
+  std::size_t Slot(std::size_t call) const {
+    return static_cast<std::size_t>(plan_->arg_index(call));
+  }
   const core::Value& ArgAt(std::uint64_t seq, std::size_t arg_slot) const {
     return args_[static_cast<std::size_t>(seq - base_seq_) * stride_ + arg_slot];
   }
@@ -104,8 +114,7 @@ class SlidingAggregator {
   void PopDeadEnds();
 
   AggregatePlan* plan_;
-  std::vector<int> arg_slot_;  // per call: index within an element's argument values, or -1
-  std::size_t stride_ = 0;     // argument values per element
+  std::size_t stride_ = 0;  // argument values per element
 
   RingBuffer<Element> elements_;  // arrival order; tombstones (live == false) only off-FIFO
   RingBuffer<core::Value> args_;  // stride_ values per element
@@ -117,8 +126,8 @@ class SlidingAggregator {
   bool monotonic_stale_ = false;
 
   std::vector<CallState> calls_;
-  std::vector<RingBuffer<std::uint64_t>> monotonic_;  // per min/max call
-  std::vector<Multiset> distinct_;                    // per count_distinct call
+  std::vector<RingBuffer<MonotonicEntry>> monotonic_;  // per min/max call
+  std::vector<Multiset> distinct_;                     // per count_distinct call
 };
 
 }  // namespace varpulis::engine

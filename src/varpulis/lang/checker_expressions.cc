@@ -400,16 +400,23 @@ StaticType ProgramChecker::CheckCall(const ast::CallExpr& call, const Scope& sco
   }
   if (const ScalarBuiltin* builtin = FindScalarBuiltin(name)) {
     std::vector<StaticType> types = check_args(scope);
+    // sum/avg/min/max/first/last over one value read like the aggregates they also are.
+    const std::string aggregate_hint =
+        aggregate != nullptr && scope.kind != Scope::Kind::kAggregate
+            ? "the aggregate " + std::string(name) + "(e) exists only inside '.aggregate'"
+            : std::string();
     if (static_cast<int>(argc) < builtin->min_args ||
         (builtin->max_args != kVariadic && static_cast<int>(argc) > builtin->max_args)) {
-      Error("E051", name_span, ArityMessage(name, builtin->min_args, builtin->max_args, argc));
+      Error("E051", name_span, ArityMessage(name, builtin->min_args, builtin->max_args, argc),
+            aggregate_hint);
       return ScalarResultType(*builtin, types);
     }
     for (std::size_t i = 0; i < argc && i < 3; ++i) {
       if (!Accepts(builtin->params[i], types[i])) {
         Error("E061", call.args[i].value->span,
               "argument " + std::to_string(i + 1) + " of " + Quote(name) + " must be " +
-                  MaskDescription(builtin->params[i]) + ", got " + TypeName(types[i]));
+                  MaskDescription(builtin->params[i]) + ", got " + TypeName(types[i]),
+              aggregate_hint);
       }
     }
     return ScalarResultType(*builtin, types);

@@ -71,9 +71,7 @@ bool ProgramChecker::CheckWithinArg(const ast::Expr* within, Span where) {
   return true;
 }
 
-void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int self_index,
-                                          Schema* output) {
-  (void)self_index;
+void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, Schema* output) {
   const ast::Source& source = stream.source;
   if (source.kind != ast::SourceKind::kName) {
     Error("E028", source.span, "a pattern's first step must be an event type or a stream");
@@ -157,7 +155,7 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, int sel
               "streams and event types share one namespace; rename the stream");
       }
       auto e = events_.find(s.type);
-      s.schema = e != events_.end() ? &e->second.schema : ResolveSourceName("", {}, nullptr, false);
+      s.schema = e != events_.end() ? &e->second.schema : &UnknownSchema();
     } else {
       s.schema = ResolveSourceName(s.type, s.type_span, &target);
     }

@@ -8,11 +8,6 @@
 namespace varpulis::lang::internal {
 namespace {
 
-const Schema& UnknownSchema() {
-  static const Schema unknown;
-  return unknown;
-}
-
 constexpr std::string_view kTier1OpNames[] = {
     "aggregate", "allowed_lateness", "distinct", "emit",   "having", "limit",     "log",
     "not",       "partition_by",     "print",    "select", "to",     "watermark", "where",
@@ -78,6 +73,11 @@ Schema MergeSchemas(const std::vector<const Schema*>& members) {
 
 }  // namespace
 
+const Schema& UnknownSchema() {
+  static const Schema unknown;
+  return unknown;
+}
+
 void ProgramChecker::CheckStream(int index) {
   StreamInfo& info = streams_[static_cast<std::size_t>(index)];
   const ast::StreamDecl& decl = *info.decl;
@@ -85,7 +85,7 @@ void ProgramChecker::CheckStream(int index) {
   if (decl.annotation) ResolveType(decl.annotation.get());
   const ast::Source& source = decl.source;
   if (decl.has_followed_by()) {
-    CheckPipelinePattern(decl, index, &info.output);
+    CheckPipelinePattern(decl, &info.output);
   } else if (auto p = pattern_index_.find(source.name); source.kind == ast::SourceKind::kName &&
                                                         p != pattern_index_.end() &&
                                                         stream_index_.count(source.name) == 0) {
@@ -96,7 +96,7 @@ void ProgramChecker::CheckStream(int index) {
             "'all' marks the first step of a pattern and needs a following '->' step");
     }
     bool fed_by_events = true;
-    Schema input = CheckSource(decl, index, &fed_by_events);
+    Schema input = CheckSource(decl, &fed_by_events);
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
     if (source.kind == ast::SourceKind::kName) {
@@ -112,8 +112,8 @@ void ProgramChecker::CheckStream(int index) {
   stream_being_checked_ = -1;
 }
 
-const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span, int* stream_index,
-                                                bool report) {
+const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span,
+                                                int* stream_index) {
   if (auto s = stream_index_.find(name); s != stream_index_.end()) {
     if (stream_index != nullptr) *stream_index = s->second;
     const StreamInfo& target = streams_[static_cast<std::size_t>(s->second)];
@@ -121,14 +121,11 @@ const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span
   }
   if (auto e = events_.find(name); e != events_.end()) return &e->second.schema;
   if (pattern_index_.count(name) != 0) {
-    if (report) {
-      Error("E028", span,
-            "pattern " + Quote(name) + " can only be used as the whole source of a stream",
-            "write 'stream S = " + std::string(name) + "' and add tail operations");
-    }
+    Error("E028", span,
+          "pattern " + Quote(name) + " can only be used as the whole source of a stream",
+          "write 'stream S = " + std::string(name) + "' and add tail operations");
     return &UnknownSchema();
   }
-  if (!report) return &UnknownSchema();
   // A stream never means itself: leave its own name out of the suggestions.
   std::string_view self;
   if (stream_being_checked_ >= 0) {
@@ -153,9 +150,7 @@ const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span
   return &UnknownSchema();
 }
 
-Schema ProgramChecker::CheckSource(const ast::StreamDecl& stream, int self_index,
-                                   bool* fed_by_events) {
-  (void)self_index;
+Schema ProgramChecker::CheckSource(const ast::StreamDecl& stream, bool* fed_by_events) {
   const ast::Source& source = stream.source;
   *fed_by_events = true;
   switch (source.kind) {

@@ -111,6 +111,9 @@ bool Parser::FailExpected(std::string_view expected, std::string_view context, s
   }
   message += ", found ";
   message += Describe(Peek());
+  if (hint.empty() && At(TokenKind::kAssign) && expected != "'='") {
+    hint = "use '==' to compare values";
+  }
   const char* code = At(TokenKind::kIndent) ? "E101" : "E100";
   return Fail(Peek().span, std::move(message), std::move(hint), code);
 }

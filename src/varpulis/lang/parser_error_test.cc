@@ -59,11 +59,23 @@ TEST(ParserErrorTest, StreamMistakes) {
                "expected an event type or stream name as inline member source");
 }
 
-TEST(ParserErrorTest, MissingDotOnNewLineParsesAsTier2EmitStatement) {
-  // Not a syntax error: the checker reports the top-level `emit` statement as E090.
-  Parsed p("stream S = A\n    .where(x > 1)\n    emit()\n");
+TEST(ParserErrorTest, MissingDotOnAnIndentedContinuationLine) {
+  EXPECT_ERROR("stream S = A\n    .where(x > 1)\n    emit()\n",
+               "t.vpl:3:5: error[E100]: expected '.' before 'emit' to continue stream 'S'");
+  EXPECT_ERROR("stream S = A\n    where(x > 1)\n",
+               "hint: operations in a chain start with '.', "
+               "e.g. '.where(...)'");
+  // Unindented, it is a (Tier 2) top-level statement: the checker reports E090.
+  Parsed p("stream S = A\n    .where(x > 1)\nemit()\n");
   ASSERT_TRUE(p.result.ok()) << p.errors();
   EXPECT_EQ(p.program().statements[1]->kind, ast::StmtKind::kEmit);
+}
+
+TEST(ParserErrorTest, HintsForOperatorsFromOtherLanguages) {
+  EXPECT_ERROR("stream S = A.where(x = 1)", "hint: use '==' to compare values");
+  EXPECT_ERROR("let a = x && y", "hint: logical operators are the words 'and' and 'or'");
+  EXPECT_ERROR("let a = x || y", "hint: logical operators are the words 'and' and 'or'");
+  EXPECT_ERROR("let a = !x", "hint: use 'not' for logical negation");
 }
 
 TEST(ParserErrorTest, DeclarationMistakes) {

@@ -464,6 +464,9 @@ ExprPtr Parser::ParsePrimary() {
   if (t.kind == TokenKind::kMinus || t.kind == TokenKind::kTilde) {
     hint = "at most one prefix '-' or '~' is allowed; use parentheses";
   }
+  if (t.kind == TokenKind::kAmp || t.kind == TokenKind::kPipe) {
+    hint = "logical operators are the words 'and' and 'or'";
+  }
   FailExpected("an expression", "", std::move(hint));
   return nullptr;
 }

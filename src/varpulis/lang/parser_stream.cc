@@ -8,7 +8,9 @@ namespace varpulis::lang::internal {
 using ast::StmtPtr;
 
 StmtPtr Parser::ParseStream() {
-  const std::uint32_t begin = Advance().span.begin;  // stream
+  const Token& keyword = Advance();  // stream
+  const std::uint32_t begin = keyword.span.begin;
+  const std::uint32_t stream_indent = keyword.first_on_line ? keyword.indent : 0;
   auto decl = std::make_unique<ast::StreamDecl>(Span{begin, begin});
   if (!ExpectIdentifier("a stream name", "after 'stream'", &decl->name, &decl->name_span)) {
     return nullptr;
@@ -21,6 +23,16 @@ StmtPtr Parser::ParseStream() {
   if (!ParseSource(&decl->source, /*allow_composite=*/true)) return nullptr;
   if (!ParseChain(&decl->ops, /*allow_steps=*/true)) return nullptr;
   decl->span = SpanFrom(begin);
+  // `    emit(...)` on a line indented under the stream, right after its chain, is an operation
+  // missing its '.', not the Tier 2 top-level `emit` statement it would otherwise parse as.
+  if (!failed_ && Peek().first_on_line && Peek().indent > stream_indent &&
+      At(TokenKind::kIdentifier) && AtAhead(1, TokenKind::kLParen) &&
+      ast::OpKindFromName(Text(Peek())) != ast::OpKind::kUnknown) {
+    const std::string name(Text(Peek()));
+    Fail(Peek().span, "expected '.' before '" + name + "' to continue stream '" + decl->name + "'",
+         "operations in a chain start with '.', e.g. '." + name + "(...)'");
+    return nullptr;
+  }
   if (!failed_ && !Peek().first_on_line && !At(TokenKind::kEof) && !At(TokenKind::kNewline) &&
       !At(TokenKind::kDedent)) {
     std::string hint;

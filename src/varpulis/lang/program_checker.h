@@ -190,9 +190,8 @@ class ProgramChecker {
   void CheckStream(int index);
   // Resolves a source / step type name. Returns the schema of the records it delivers and sets
   // *stream_index when it names a stream. Reports E020 / W030.
-  const Schema* ResolveSourceName(std::string_view name, Span span, int* stream_index,
-                                  bool report = true);
-  Schema CheckSource(const ast::StreamDecl& stream, int self_index, bool* fed_by_events);
+  const Schema* ResolveSourceName(std::string_view name, Span span, int* stream_index);
+  Schema CheckSource(const ast::StreamDecl& stream, bool* fed_by_events);
   // Checks `ops` applied to records of `schema` (named `owner` in messages) and stores the
   // schema of what leaves the chain in *output.
   void CheckChain(const ast::StreamDecl& stream, std::span<const ast::StreamOp* const> ops,
@@ -215,7 +214,7 @@ class ProgramChecker {
   bool CheckOpArity(const ast::StreamOp& op, int min, int max);
 
   // --- patterns (checker_patterns.cc)
-  void CheckPipelinePattern(const ast::StreamDecl& stream, int self_index, Schema* output);
+  void CheckPipelinePattern(const ast::StreamDecl& stream, Schema* output);
   void CheckPatternStreamTail(const ast::StreamDecl& stream, const PatternInfo& pattern,
                               Schema* output);
   void CheckPatternDecl(PatternInfo& pattern);
@@ -252,6 +251,9 @@ class ProgramChecker {
   bool program_has_watermark_ = false;
   int stream_being_checked_ = -1;
 };
+
+// The schema of records whose fields are not known (shared, immutable).
+const Schema& UnknownSchema();
 
 // Spans and text helpers shared by the passes.
 std::string Quote(std::string_view name);       // 'name'
