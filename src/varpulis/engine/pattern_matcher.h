@@ -35,6 +35,7 @@
 #include "varpulis/engine/expression.h"
 #include "varpulis/engine/pattern_plan.h"
 #include "varpulis/engine/pattern_run.h"
+#include "varpulis/engine/value_hash.h"
 
 namespace varpulis::engine {
 
@@ -116,9 +117,6 @@ class PatternMatcher {
     std::uint32_t head = kNoSlot, tail = kNoSlot;
     std::int64_t count = 0;
   };
-  struct ValueHash {
-    std::size_t operator()(const core::Value& v) const { return v.Hash(); }
-  };
   struct Timer {
     std::int64_t deadline;
     std::uint64_t creation;
@@ -182,7 +180,7 @@ class PatternMatcher {
   std::vector<PatternRun> pool_;
   std::vector<std::uint32_t> free_slots_;
   std::uint32_t oldest_ = kNoSlot, newest_ = kNoSlot;
-  absl::flat_hash_map<core::Value, Partition, ValueHash> partitions_;
+  absl::flat_hash_map<core::Value, Partition, ValueHash, ValueEq> partitions_;
   std::vector<Timer> timers_;  // min-heap on (deadline, creation); stale entries skipped
 };
 
