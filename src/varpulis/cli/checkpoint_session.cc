@@ -113,7 +113,8 @@ CheckpointSession::CheckpointSession(CheckpointSessionOptions options)
       clock_(options_.clock != nullptr ? options_.clock : &core::Clock::System()),
       scope_(options_.settings.key_prefix),
       every_events_(options_.settings.every_events),
-      interval_ns_(options_.settings.interval_ms * 1000000) {}
+      interval_ns_(options_.settings.interval_ms * 1000000),
+      interval_poll_mask_(options_.live_input ? 0 : 63) {}
 
 CheckpointSession::~CheckpointSession() {
   {

@@ -68,6 +68,9 @@ struct CheckpointSessionOptions {
   std::string program_sha256;    // hex SHA-256 of the VPL source
   std::string input_path;        // as given on the command line; "-" for stdin
   core::Clock* clock = nullptr;  // wall clock for the interval; nullptr: the system clock
+  // A live input (`run`): the interval is checked after every event, since events may be far
+  // apart. Otherwise every 64 events, to keep the clock off the per-event path.
+  bool live_input = false;
 };
 
 struct CheckpointStats {
@@ -116,7 +119,7 @@ class CheckpointSession {
   core::Status AfterEvent() {
     ++events_since_;
     if (every_events_ != 0 && events_since_ >= every_events_) return Trigger(true);
-    if (interval_ns_ != 0 && (++interval_poll_ & 63) == 0 &&
+    if (interval_ns_ != 0 && (++interval_poll_ & interval_poll_mask_) == 0 &&
         clock_->MonotonicNanos() - last_completed_ns_.load(std::memory_order_relaxed) >=
             interval_ns_) {
       // While one is in flight the interval stays due; that is a wait, not a skipped trigger.
@@ -179,6 +182,7 @@ class CheckpointSession {
 
   std::uint64_t events_since_ = 0;
   std::uint64_t interval_poll_ = 0;
+  std::uint64_t interval_poll_mask_ = 63;
   std::atomic<std::int64_t> last_completed_ns_{0};  // written by the writer thread
 
   // Shared with the writer thread.

@@ -101,6 +101,7 @@ int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options) {
     so.command = options.command;
     so.program_sha256 = options.program_sha256;
     so.input_path = options.events_path;
+    so.live_input = options.flush_each;
     auto opened = CheckpointSession::Open(std::move(so));
     if (!opened.ok()) return StateError(opened.status());
     session = std::move(*opened);
