@@ -1,7 +1,7 @@
 // libFuzzer target: any byte string that parses goes through the semantic checker, and its
 // diagnostics through the renderer. Must never crash, hang or overflow the stack; every
 // diagnostic must point inside the text. Seed it with tests/lang/cases and the examples:
-//   build-fuzz/fuzz/checker_fuzz tests/lang/cases examples
+//   build-fuzz/fuzz/checker_fuzz /tmp/checker-corpus   (a copy of tests/lang/cases/*.vpl)
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -718,6 +718,27 @@ stream S = P
 """, ("E029", "a stream that uses pattern 'P' cannot add '.within'",
       "put it in the declaration of 'P'"))
 
+case("pattern_s11_arrow_on_declared", PEV + """
+pattern P = SEQ(Login as l, Buy where user == l.user as b) within 1h
+
+stream S = P
+    .where(b.amount > 1.0)
+    $$-> Logout as o
+    .emit(user: l.user)
+""", ("E029", "a stream that uses pattern 'P' cannot add '->' steps",
+      "add the steps to the pattern declaration"))
+
+case("function_while_not_bool", """fn countdown(n: int) -> int:
+    var i = n
+    while $$i:
+        i := i - 1
+    return i
+""", ("E060", "'while' condition is int, not bool", None))
+
+case("function_return_type", """fn label(x: int) -> str:
+    return $$x + 1
+""", ("E061", "function 'label' returns str, got int", None))
+
 case("pattern_s12_partition_expression", PEV + """
 stream S = Login as l
     -> Buy where user == l.user as b

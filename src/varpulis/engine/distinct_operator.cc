@@ -4,6 +4,7 @@
 #include <list>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 
@@ -61,11 +62,19 @@ class DistinctOperator final : public Operator {
   // The whole-record key: [name0, value0, name1, value1, ...] (ts and type excluded).
   core::Value KeyOf(const core::Record& record) {
     if (key_) return key_->Eval(record, *ctx_);
-    core::ValueArray parts;
     std::size_t n = record.schema ? record.schema->size() : 0;
+    if (record.schema.get() != names_schema_) {
+      // Field names as Values once per schema, not once per record.
+      names_schema_ = record.schema.get();
+      names_holder_ = record.schema;
+      names_.clear();
+      for (std::size_t i = 0; i < n; ++i)
+        names_.push_back(core::Value::Str(record.schema->name(i)));
+    }
+    core::ValueArray parts;
     parts.reserve(2 * n);
     for (std::size_t i = 0; i < n; ++i) {
-      parts.push_back(core::Value::Str(record.schema->name(i)));
+      parts.push_back(names_[i]);
       parts.push_back(record.values[i]);
     }
     return core::Value::Array(std::move(parts));
@@ -90,6 +99,9 @@ class DistinctOperator final : public Operator {
   ExpressionPtr key_;
   EvalContext* ctx_;
   std::size_t max_keys_;
+  const core::Schema* names_schema_ = nullptr;
+  core::SchemaPtr names_holder_;  // keeps names_schema_ alive, so the pointer cannot be reused
+  std::vector<core::Value> names_;
   std::list<core::Value> recency_;
   absl::flat_hash_map<core::Value, std::list<core::Value>::iterator, ValueHash, ValueEq> index_;
 };

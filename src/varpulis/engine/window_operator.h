@@ -88,6 +88,7 @@ class WindowOperator final : public Operator {
     Partition& p = slots_[slot];
     p.state->OnRecord(std::move(record), spec_, KeyOf(p), env_, &out.items());
     AfterTouch(slot);
+    if (live_count_ == 0 && slots_.size() > kKeepSlots) ReleaseStorage();
     return core::Status::Ok();
   }
 
@@ -134,7 +135,11 @@ class WindowOperator final : public Operator {
       }
     }
     released_items_.clear();
-    if (heap_.size() > 2 * live_count_ + 64) RebuildHeap();  // drop stale entries
+    if (live_count_ == 0) {
+      ReleaseStorage();
+    } else if (heap_.size() > 2 * live_count_ + 64) {
+      RebuildHeap();  // drop stale entries
+    }
     return core::Status::Ok();
   }
 
@@ -172,8 +177,9 @@ class WindowOperator final : public Operator {
     return s;
   }
 
-  // Partitions currently held (memory-bound tests).
+  // Partitions currently held, and partition slots allocated (memory-bound tests).
   std::size_t PartitionCountForTesting() const { return live_count_; }
+  std::size_t SlotCountForTesting() const { return slots_.size(); }
 
  private:
   struct Partition {
@@ -275,6 +281,16 @@ class WindowOperator final : public Operator {
     }
   }
 
+  // With no live partition nothing refers to a slot: give back the slot array, the key index
+  // and the heap, which otherwise stay at the size of the largest key population seen.
+  void ReleaseStorage() {
+    std::deque<Partition>().swap(slots_);
+    std::vector<std::uint32_t>().swap(free_slots_);
+    decltype(index_)().swap(index_);
+    decltype(heap_)().swap(heap_);
+    single_live_ = false;
+  }
+
   void ResetState() {
     slots_.clear();
     free_slots_.clear();
@@ -347,6 +363,10 @@ class WindowOperator final : public Operator {
     }
     return core::Status::Ok();
   }
+
+  // Below this many slots an empty operator keeps its storage (a count window empties itself
+  // every N records; freeing and regrowing a small array each time is pure churn).
+  static constexpr std::size_t kKeepSlots = 64;
 
   const WindowSpec spec_;
   const WindowFlavor flavor_;

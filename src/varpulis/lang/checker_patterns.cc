@@ -83,7 +83,14 @@ void ProgramChecker::CheckPipelinePattern(const ast::StreamDecl& stream, Schema*
                       source.from_span);
   }
   if (pattern_index_.count(source.name) != 0 && stream_index_.count(source.name) == 0) {
-    Error("E029", stream.ops.front().name_span,
+    Span arrow = stream.ops.front().name_span;
+    for (const ast::StreamOp& op : stream.ops) {
+      if (op.kind == ast::OpKind::kFollowedBy) {
+        arrow = op.name_span;
+        break;
+      }
+    }
+    Error("E029", arrow,
           "a stream that uses pattern " + Quote(source.name) + " cannot add '->' steps",
           "add the steps to the pattern declaration");
     *output = Schema::Unknown();
@@ -289,6 +296,7 @@ void ProgramChecker::CheckPatternStreamTail(const ast::StreamDecl& stream,
 void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
   const ast::PatternDecl& decl = *pattern.decl;
   if (!decl.pattern) return;
+  enclosing_name_ = decl.name;
   std::vector<const ast::PatternExpr*> alternatives;
   FlattenOr(*decl.pattern, &alternatives);
 
@@ -447,6 +455,7 @@ void ProgramChecker::CheckPatternDecl(PatternInfo& pattern) {
   }
   pattern.match = MatchSchema(aliases);
   pattern.checked = true;
+  enclosing_name_ = {};
 }
 
 }  // namespace varpulis::lang::internal

@@ -82,6 +82,7 @@ void ProgramChecker::CheckStream(int index) {
   StreamInfo& info = streams_[static_cast<std::size_t>(index)];
   const ast::StreamDecl& decl = *info.decl;
   stream_being_checked_ = index;
+  enclosing_name_ = decl.name;
   if (decl.annotation) ResolveType(decl.annotation.get());
   const ast::Source& source = decl.source;
   if (decl.has_followed_by()) {
@@ -110,6 +111,7 @@ void ProgramChecker::CheckStream(int index) {
   }
   info.checked = true;
   stream_being_checked_ = -1;
+  enclosing_name_ = {};
 }
 
 const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span,
@@ -127,10 +129,7 @@ const Schema* ProgramChecker::ResolveSourceName(std::string_view name, Span span
     return &UnknownSchema();
   }
   // A stream never means itself: leave its own name out of the suggestions.
-  std::string_view self;
-  if (stream_being_checked_ >= 0) {
-    self = streams_[static_cast<std::size_t>(stream_being_checked_)].decl->name;
-  }
+  const std::string_view self = enclosing_name_;
   auto without_self = [&](const std::vector<std::string_view>& names) {
     std::vector<std::string_view> out;
     out.reserve(names.size());

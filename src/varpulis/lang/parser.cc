@@ -135,8 +135,8 @@ bool Parser::ExpectIdentifier(std::string_view what, std::string_view context, s
   if (failed_) return false;
   if (!At(TokenKind::kIdentifier)) {
     std::string hint;
-    if (!TokenKindSpelling(Peek().kind).empty() && Peek().kind >= TokenKind::kTrue &&
-        Peek().kind <= TokenKind::kElse) {
+    // kTrue..kElse are the reserved words (token.h keeps them contiguous).
+    if (Peek().kind >= TokenKind::kTrue && Peek().kind <= TokenKind::kElse) {
       hint = "'" + std::string(Text(Peek())) + "' is a reserved word";
     }
     return FailExpected(what, context, std::move(hint));

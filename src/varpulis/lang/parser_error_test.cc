@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "varpulis/lang/parser_test_util.h"
+#include "varpulis/lang/parser_testing.h"
 
 namespace varpulis::lang {
 namespace {

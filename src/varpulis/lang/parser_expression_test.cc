@@ -1,7 +1,7 @@
 // Expression syntax and the precedence decisions of spec/vpl.md §5.1.
 #include <gtest/gtest.h>
 
-#include "varpulis/lang/parser_test_util.h"
+#include "varpulis/lang/parser_testing.h"
 
 namespace varpulis::lang {
 namespace {

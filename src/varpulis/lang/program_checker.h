@@ -6,9 +6,10 @@
 //      and patterns are entered into name tables; duplicates are reported.
 //   2. stream graph (checker_graph.cc): source references between streams, cycles (E023) and a
 //      dependency order, so that a stream is checked after the streams it reads.
-//   3. bodies: globals and functions (checker.cc), streams (checker_streams.cc, with window and
-//      setting arguments in checker_settings.cc), patterns (checker_patterns.cc); expressions
-//      are resolved and typed by checker_expressions.cc.
+//   3. bodies: globals (checker.cc), functions (checker_functions.cc), streams
+//      (checker_streams.cc, with window and setting arguments in checker_settings.cc), patterns
+//      (checker_patterns.cc); expressions are resolved and typed by checker_expressions.cc,
+//      constant arguments and `const` initializers by checker_constants.cc.
 // Diagnostics are collected in any order and sorted by source position at the end.
 #pragma once
 
@@ -250,6 +251,8 @@ class ProgramChecker {
   std::vector<std::string_view> declared_stream_names_;
   bool program_has_watermark_ = false;
   int stream_being_checked_ = -1;
+  // The stream or pattern being checked: never suggested for its own sources.
+  std::string_view enclosing_name_;
 };
 
 // The schema of records whose fields are not known (shared, immutable).

@@ -21,7 +21,7 @@ enum class TokenKind : std::uint8_t {
   kString,      // raw text with quotes; DecodeStringLiteral() gives the value
   kDuration,    // int_value = nanoseconds
   kTimestamp,   // int_value = nanoseconds since 1970-01-01T00:00:00Z
-  // Reserved words (§2.3).
+  // Reserved words (§2.3); keep them contiguous, kTrue first and kElse last (parser.cc).
   kTrue,
   kFalse,
   kNull,

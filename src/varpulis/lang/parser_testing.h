@@ -1,4 +1,5 @@
-// parser_test_util.h — helpers for the parser tests: parse text, render expressions compactly.
+// parser_testing.h — test support for the parser tests, header only (never in the library):
+// parse text, render expressions compactly.
 #pragma once
 
 #include <string>
