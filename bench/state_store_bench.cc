@@ -8,9 +8,9 @@
 // (their cost is waiting for the disk); the others report CPU time, which a machine shared with
 // other jobs disturbs less — compare the raw and store rows of one run, not runs on other hosts.
 //
-//   build/bench/state_store_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-//   \
-//     --benchmark_enable_random_interleaving=true
+// Run (one command line):
+//   build/bench/state_store_bench --benchmark_repetitions=5
+//     --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true
 // Directories go under $VARPULIS_BENCH_DIR (default $TMPDIR, then /tmp): use a real disk there,
 // not tmpfs, or the fsync numbers mean nothing.
 #include <fcntl.h>

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <string>
 
+#include "varpulis/cli/checkpoint_options.h"
 #include "varpulis/cli/program_loader.h"
 #include "varpulis/io/output_writer.h"
 
@@ -19,11 +20,15 @@ struct EventLoopOptions {
   bool skip_bad_events = false;
   bool verbose = false;                     // per-stream late counts in the summary
   const char* command = "simulate";         // prefix of the summary line
-  const std::atomic<bool>* stop = nullptr;  // set by a signal handler: stop reading (`run`)
+  const std::atomic<bool>* stop = nullptr;  // set by a signal handler: stop reading
+  // State options (spec/state-and-server.md §4.1): checkpoints, recovery, --output-file.
+  CheckpointSettings checkpoint;
+  bool stdout_output = true;   // false: output only to checkpoint.output_file
+  std::string program_sha256;  // hex SHA-256 of the program text, recorded in checkpoints
 };
 
-// Returns the exit code: 0, or 1 for an input error (malformed event, unreadable file), after
-// printing it on stderr.
+// Returns the exit code: 0, 1 for an input error (malformed event, unreadable file), 2 for a
+// state-store error (opening, recovering, the final checkpoint), after printing it on stderr.
 int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options);
 
 }  // namespace varpulis::cli

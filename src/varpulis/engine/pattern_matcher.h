@@ -35,6 +35,7 @@
 #include "varpulis/engine/expression.h"
 #include "varpulis/engine/pattern_plan.h"
 #include "varpulis/engine/pattern_run.h"
+#include "varpulis/engine/value_hash.h"
 
 namespace varpulis::engine {
 
@@ -116,9 +117,6 @@ class PatternMatcher {
     std::uint32_t head = kNoSlot, tail = kNoSlot;
     std::int64_t count = 0;
   };
-  struct ValueHash {
-    std::size_t operator()(const core::Value& v) const { return v.Hash(); }
-  };
   struct Timer {
     std::int64_t deadline;
     std::uint64_t creation;
@@ -155,7 +153,7 @@ class PatternMatcher {
   bool AdvanceSequence(PatternRun& run, EventRef& event, PatternMatches& out);
   bool AdvanceAnd(PatternRun& run, EventRef& event, PatternMatches& out);
   void Start(EventRef& event, const core::Value& key, PatternMatches& out);
-  void EmitMatch(const PatternRun& run, std::int64_t ts, PatternMatches& out);
+  void EmitMatch(PatternRun& run, std::int64_t ts, PatternMatches& out);
 
   std::uint32_t AllocateRun(const core::Value& key, std::int64_t t_first);
   void LinkRun(std::uint32_t slot);
@@ -176,13 +174,14 @@ class PatternMatcher {
   std::int64_t clock_ = 0;
   bool has_clock_ = false;
   std::uint64_t next_creation_ = 1;
+  std::uint64_t event_seq_ = 0;  // OnEvent calls so far; PatternRun::matched_at refers to it
   std::int64_t live_ = 0;
   PatternMatcherCounters counters_;
 
   std::vector<PatternRun> pool_;
   std::vector<std::uint32_t> free_slots_;
   std::uint32_t oldest_ = kNoSlot, newest_ = kNoSlot;
-  absl::flat_hash_map<core::Value, Partition, ValueHash> partitions_;
+  absl::flat_hash_map<core::Value, Partition, ValueHash, ValueEq> partitions_;
   std::vector<Timer> timers_;  // min-heap on (deadline, creation); stale entries skipped
 };
 

@@ -295,6 +295,37 @@ Status Runtime::Restore(core::Decoder& in) {
   return Status::Ok();
 }
 
+std::vector<Runtime::EventTimeMaximum> Runtime::event_time_maxima() const {
+  std::vector<EventTimeMaximum> out;
+  out.reserve(registered_types_.size());
+  for (std::size_t i = 0; i < registered_types_.size(); ++i) {
+    out.push_back({std::string(program_->symbols.Name(registered_types_[i])),
+                   seen_[i] ? std::optional<std::int64_t>(max_seen_[i]) : std::nullopt});
+  }
+  return out;
+}
+
+void Runtime::RestoreProgress(const std::vector<EventTimeMaximum>& maxima,
+                              std::optional<std::int64_t> watermark,
+                              const RuntimeCounters& counters,
+                              const std::vector<std::uint64_t>& late_by_stream) {
+  for (const EventTimeMaximum& m : maxima) {
+    for (std::size_t i = 0; i < registered_types_.size(); ++i) {
+      if (program_->symbols.Name(registered_types_[i]) != m.type) continue;
+      seen_[i] = m.max_seen.has_value();
+      max_seen_[i] = m.max_seen.value_or(0);
+    }
+  }
+  has_watermark_ = watermark.has_value();
+  watermark_ = watermark.value_or(0);
+  events_processed_ = counters.events_processed;
+  program_->output.set_outputs(counters.outputs_emitted);
+  late_dropped_ = counters.late_dropped;
+  for (std::size_t s = 0; s < late_by_stream.size() && s < late_by_stream_.size(); ++s) {
+    late_by_stream_[s] = late_by_stream[s];
+  }
+}
+
 Status Runtime::DrainQueue() {
   while (!queue_.empty()) {
     QueueItem item = std::move(queue_.front());

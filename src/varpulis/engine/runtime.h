@@ -76,6 +76,22 @@ class Runtime {
     return has_watermark_ ? std::optional<std::int64_t>(watermark_) : std::nullopt;
   }
 
+  // For checkpoints that key operator state per operator with fingerprints
+  // (engine/checkpoint_capture.h, spec/state-and-server.md §4.2, §4.7): the runtime's own
+  // progress apart from its operators, and write access to the program's operators and vars.
+  struct EventTimeMaximum {
+    std::string type;                      // a watermarked event type
+    std::optional<std::int64_t> max_seen;  // M_E, nullopt while undefined
+  };
+  std::vector<EventTimeMaximum> event_time_maxima() const;
+  // Restores M_E by type name (types this program does not watermark are ignored), W, the
+  // counters and the late counts per stream index (`late_by_stream` may be shorter).
+  // REQUIRES: no event processed yet.
+  void RestoreProgress(const std::vector<EventTimeMaximum>& maxima,
+                       std::optional<std::int64_t> watermark, const RuntimeCounters& counters,
+                       const std::vector<std::uint64_t>& late_by_stream);
+  Program& mutable_program() { return *program_; }
+
   core::Status Snapshot(core::Encoder& out) const;
   // kCorrupt for malformed bytes, kIncompatible for another version or program shape.
   core::Status Restore(core::Decoder& in);
