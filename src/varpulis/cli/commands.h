@@ -10,6 +10,8 @@ namespace varpulis::cli {
 
 // Each Register* adds one subcommand whose callback stores its exit code in *exit_code.
 void RegisterVersionCommand(CLI::App& app, int* exit_code);
+void RegisterSimulateCommand(CLI::App& app, int* exit_code);
+void RegisterRunCommand(CLI::App& app, int* exit_code);
 void RegisterParseCommand(CLI::App& app, int* exit_code);
 void RegisterCheckCommand(CLI::App& app, int* exit_code);
 

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("varpulis ") + varpulis::cli::kVersion);
     app.require_subcommand(1);
     varpulis::cli::RegisterVersionCommand(app, &exit_code);
+    varpulis::cli::RegisterSimulateCommand(app, &exit_code);
+    varpulis::cli::RegisterRunCommand(app, &exit_code);
     varpulis::cli::RegisterParseCommand(app, &exit_code);
     varpulis::cli::RegisterCheckCommand(app, &exit_code);
     try {

@@ -20,6 +20,10 @@ namespace varpulis::engine {
 struct EvalContext {
   std::vector<core::Value> globals;
   std::vector<const core::Record*> aliases;
+  // The frame of the user function being evaluated (parameters then locals, by slot), or null
+  // outside a function body; and the current call depth (spec §3.4: depth > 256 gives null).
+  std::vector<core::Value>* locals = nullptr;
+  int call_depth = 0;
 };
 
 class Expression {

@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Runs every case under tests/scenarios/ through the real binary with the shared conformance
+runner (<shared>/conformance/run.py). Fails when any case fails.
+
+Usage: test_scenarios.py --bin PATH --shared PATH
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--shared", required=True)
+    a = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    runner = os.path.join(a.shared, "conformance", "run.py")
+    p = subprocess.run([sys.executable, runner, "--bin", a.bin, "--verbose", here])
+    return p.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
