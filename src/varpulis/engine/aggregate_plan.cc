@@ -7,6 +7,7 @@
 namespace varpulis::engine {
 
 AggregatePlan::AggregatePlan(AggregateSpec spec) : spec_(std::move(spec)) {
+  for (const AggregateCall& call : spec_.calls) kinds_.push_back(call.kind);
   arg_index_.assign(spec_.calls.size(), -1);
   for (std::size_t i = 0; i < spec_.calls.size(); ++i) {
     const AggregateCall& call = spec_.calls[i];

@@ -25,7 +25,7 @@ class AggregatePlan {
   AggregatePlan& operator=(const AggregatePlan&) = delete;
 
   std::size_t num_calls() const { return spec_.calls.size(); }
-  AggregateKind kind(std::size_t call) const { return spec_.calls[call].kind; }
+  AggregateKind kind(std::size_t call) const { return kinds_[call]; }
   double ema_period(std::size_t call) const { return spec_.calls[call].ema_period; }
   bool has_group_field() const { return spec_.group_field.has_value(); }
   const AggregateSpec& spec() const { return spec_; }
@@ -48,6 +48,7 @@ class AggregatePlan {
 
  private:
   AggregateSpec spec_;
+  std::vector<AggregateKind> kinds_;    // per call, contiguous for the per-record loops
   std::vector<int> arg_index_;          // per call
   std::vector<std::size_t> arg_calls_;  // per argument: the call whose expression computes it
   core::SchemaPtr scratch_schema_;      // $0..$n-1 [, group field]

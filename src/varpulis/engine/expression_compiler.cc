@@ -157,6 +157,71 @@ bool IsAggregateOnly(std::string_view name) {
   return name == "count" || name == "stddev" || name == "count_distinct" || name == "ema";
 }
 
+// Canonical text of an aggregate argument, so that calls over the same expression share one
+// evaluation per record (AggregateCall::arg_text). Empty when the expression calls a user
+// function (it may assign globals, §5.9) or has a form not worth sharing.
+bool CanonicalText(const ast::Expr& e, const CompileScope& scope, std::string& out) {
+  switch (e.kind) {
+    case ast::ExprKind::kLiteral:
+      out += core::ValueKindName(e.As<ast::Literal>().value.kind());
+      out += ':';
+      e.As<ast::Literal>().value.AppendJson(out);
+      return true;
+    case ast::ExprKind::kIdentifier:
+      out += e.As<ast::Identifier>().name;
+      return true;
+    case ast::ExprKind::kMember: {
+      const auto& m = e.As<ast::MemberExpr>();
+      if (!CanonicalText(*m.object, scope, out)) return false;
+      out += '.';
+      out += m.member;
+      return true;
+    }
+    case ast::ExprKind::kUnary: {
+      const auto& u = e.As<ast::UnaryExpr>();
+      out += '(';
+      out += ast::UnaryOpSymbol(u.op);
+      out += ' ';
+      if (!CanonicalText(*u.operand, scope, out)) return false;
+      out += ')';
+      return true;
+    }
+    case ast::ExprKind::kBinary: {
+      const auto& b = e.As<ast::BinaryExpr>();
+      out += '(';
+      if (!CanonicalText(*b.lhs, scope, out)) return false;
+      out += ' ';
+      out += ast::BinaryOpSymbol(b.op);
+      out += ' ';
+      if (!CanonicalText(*b.rhs, scope, out)) return false;
+      out += ')';
+      return true;
+    }
+    case ast::ExprKind::kCall: {
+      const auto& c = e.As<ast::CallExpr>();
+      std::string_view name = c.function_name();
+      if (name.empty() || FindBuiltin(name) == nullptr) return false;
+      if (scope.functions != nullptr && scope.functions->Find(name) != nullptr) return false;
+      out += name;
+      out += '(';
+      for (const ast::Argument& a : c.args) {
+        if (a.is_named() || !CanonicalText(*a.value, scope, out)) return false;
+        out += ',';
+      }
+      out += ')';
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+std::string ArgText(const ast::Expr& e, const CompileScope& scope) {
+  std::string out;
+  if (!CanonicalText(e, scope, out)) return {};
+  return out;
+}
+
 Result<ExpressionPtr> CompileAggregateCall(const ast::CallExpr& call, AggregateKind kind,
                                            const CompileScope& scope) {
   // Arguments are evaluated per record of the batch: the record scope, not the scratch one.
@@ -171,14 +236,16 @@ Result<ExpressionPtr> CompileAggregateCall(const ast::CallExpr& call, AggregateK
         call.args[0].value->As<ast::CallExpr>().function_name() == "distinct" &&
         call.args[0].value->As<ast::CallExpr>().args.size() == 1) {
       out.kind = AggregateKind::kCountDistinct;
-      VP_ASSIGN_OR_RETURN(
-          out.arg, Compile(*call.args[0].value->As<ast::CallExpr>().args[0].value, arg_scope));
+      const ast::Expr& inner = *call.args[0].value->As<ast::CallExpr>().args[0].value;
+      VP_ASSIGN_OR_RETURN(out.arg, Compile(inner, arg_scope));
+      out.arg_text = ArgText(inner, arg_scope);
     } else if (call.args.size() > 1) {
       return Status::InvalidArgument("count() takes at most one argument");
     }
   } else if (kind == AggregateKind::kEma) {
     if (call.args.size() != 2) return Status::InvalidArgument("ema(e, p) takes two arguments");
     VP_ASSIGN_OR_RETURN(out.arg, Compile(*call.args[0].value, arg_scope));
+    out.arg_text = ArgText(*call.args[0].value, arg_scope);
     VP_ASSIGN_OR_RETURN(ExpressionPtr period, Compile(*call.args[1].value, arg_scope));
     const Value* p = ConstantValue(*period);
     if (p == nullptr || !p->is_numeric() || p->AsDouble() <= 0) {
@@ -191,6 +258,7 @@ Result<ExpressionPtr> CompileAggregateCall(const ast::CallExpr& call, AggregateK
                                      "() takes exactly one argument");
     }
     VP_ASSIGN_OR_RETURN(out.arg, Compile(*call.args[0].value, arg_scope));
+    out.arg_text = ArgText(*call.args[0].value, arg_scope);
   }
   std::size_t index = scope.aggregates->calls.size();
   scope.aggregates->calls.push_back(std::move(out));

@@ -109,6 +109,18 @@ TEST_F(ExpressionCompilerTest, AggregateCallsBecomeScratchFields) {
   EXPECT_DOUBLE_EQ(e->Eval(scratch, ctx_).AsFloat(), 11.0);
 }
 
+TEST_F(ExpressionCompilerTest, SameAggregateArgumentsShareCanonicalText) {
+  AggregateCollector collector;
+  CompileScope scope;
+  scope.aggregates = &collector;
+  Compile("avg(v * 2) + min(v*2) + max(w) + sum(abs(v))", scope);
+  ASSERT_EQ(collector.calls.size(), 4u);
+  EXPECT_FALSE(collector.calls[0].arg_text.empty());
+  EXPECT_EQ(collector.calls[0].arg_text, collector.calls[1].arg_text);  // spacing is irrelevant
+  EXPECT_NE(collector.calls[0].arg_text, collector.calls[2].arg_text);
+  EXPECT_FALSE(collector.calls[3].arg_text.empty());
+}
+
 TEST_F(ExpressionCompilerTest, RejectsWhatTheCheckerRejects) {
   CompileScope scope;
   scope.globals = &globals_;

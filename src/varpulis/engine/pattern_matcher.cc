@@ -161,6 +161,7 @@ void PatternMatcher::AdvanceClock(std::int64_t ts, PatternMatches& out) {
 }
 
 void PatternMatcher::OnEvent(core::Record event, PatternMatches& out) {
+  ++event_seq_;
   if (!std::binary_search(input_types_.begin(), input_types_.end(), event.type)) return;
   if (ctx_->aliases.size() < plan_.alias_names.size()) {
     ctx_->aliases.resize(plan_.alias_names.size(), nullptr);
@@ -335,7 +336,8 @@ void PatternMatcher::Start(EventRef& event, const core::Value& key, PatternMatch
 }
 
 // The run keeps its bindings: a finished run is removed by the caller, which releases them.
-void PatternMatcher::EmitMatch(const PatternRun& run, std::int64_t ts, PatternMatches& out) {
+void PatternMatcher::EmitMatch(PatternRun& run, std::int64_t ts, PatternMatches& out) {
+  run.matched_at = event_seq_;
   PatternMatch& match = out.Add();
   match.ts = ts;
   match.alternative = run.alternative;
@@ -365,6 +367,7 @@ std::uint32_t PatternMatcher::AllocateRun(const core::Value& key, std::int64_t t
   run.kleene_open = false;
   run.armed = false;
   run.alive = true;
+  run.matched_at = 0;
   run.bindings.assign(plan_.alias_names.size(), nullptr);
   run.prev = run.next = run.part_prev = run.part_next = kNoSlot;
   return slot;
@@ -430,8 +433,17 @@ void PatternMatcher::RemoveRun(std::uint32_t slot) {
 
 void PatternMatcher::EvictOldest() {
   VP_CHECK(oldest_ != kNoSlot, "eviction with no live run");
+  // §12: a run that matched on the current event (a last Kleene step stays alive after its
+  // match) is not evicted by that event; skip to the oldest run that did not, if any.
+  std::uint32_t victim = oldest_;
+  for (std::uint32_t s = oldest_; s != kNoSlot; s = pool_[s].next) {
+    if (pool_[s].matched_at != event_seq_) {
+      victim = s;
+      break;
+    }
+  }
   ++counters_.evicted;
-  RemoveRun(oldest_);
+  RemoveRun(victim);
 }
 
 bool PatternMatcher::TimerLive(const Timer& t) const {

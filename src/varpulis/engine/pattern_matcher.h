@@ -153,7 +153,7 @@ class PatternMatcher {
   bool AdvanceSequence(PatternRun& run, EventRef& event, PatternMatches& out);
   bool AdvanceAnd(PatternRun& run, EventRef& event, PatternMatches& out);
   void Start(EventRef& event, const core::Value& key, PatternMatches& out);
-  void EmitMatch(const PatternRun& run, std::int64_t ts, PatternMatches& out);
+  void EmitMatch(PatternRun& run, std::int64_t ts, PatternMatches& out);
 
   std::uint32_t AllocateRun(const core::Value& key, std::int64_t t_first);
   void LinkRun(std::uint32_t slot);
@@ -174,6 +174,7 @@ class PatternMatcher {
   std::int64_t clock_ = 0;
   bool has_clock_ = false;
   std::uint64_t next_creation_ = 1;
+  std::uint64_t event_seq_ = 0;  // OnEvent calls so far; PatternRun::matched_at refers to it
   std::int64_t live_ = 0;
   PatternMatcherCounters counters_;
 

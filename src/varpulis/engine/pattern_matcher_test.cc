@@ -419,6 +419,24 @@ TEST(PatternMatcher, CapEvictsOldest) {
   EXPECT_EQ(h.matcher().counters().evicted, 1);
 }
 
+TEST(PatternMatcher, EvictionSkipsRunsThatMatchedOnTheEvent) {
+  // §12: runs that match on an event are never evicted by it. Alternative 0 ends with a Kleene
+  // step (its run stays alive after each match); alternative 1 is started by every B.
+  std::vector<PatternAlternative> alts;
+  alts.push_back(Seq(Steps(Step(kA, 0), Step(kB, 1, kPlus))));
+  alts.push_back(Seq(Steps(Step(kB, 2), Step(kC, 3))));
+  Harness h(Plan(std::move(alts), {"a", "b", "y", "c"}), /*max_runs=*/2);
+  h.Ev(kA, 0, 1);  // r1
+  h.Ev(kB, 1, 1);  // r1 matches; B1 starts r2 (2 live)
+  // B2: r1 matches again; B2 starts r3 at the cap. The oldest run, r1, matched on this event,
+  // so r2 is evicted instead.
+  h.Ev(kB, 2, 2);
+  EXPECT_EQ(h.matcher().counters().evicted, 1);
+  h.Ev(kC, 3, 1);
+  h.Ev(kB, 4, 3);
+  EXPECT_EQ(h.Take(), (Lines{"1:a=1,b=1", "2:a=1,b=2", "3:y=2,c=1", "4:a=1,b=3"}));
+}
+
 TEST(PatternMatcher, AdversarialStreamStaysBounded) {
   // Every event starts a run in its own partition and none completes; no within.
   PatternPlan plan = AB();

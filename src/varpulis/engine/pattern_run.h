@@ -33,6 +33,9 @@ struct PatternRun {
   bool kleene_open = false;      // kSequence: step `last_taken` is + or * and still absorbs
   bool armed = false;            // all positive steps done; waits for its deadline (§9.3)
   bool alive = false;
+  // The matcher's event number when this run last emitted a match (not checkpointed: it only
+  // matters within one event, §12).
+  std::uint64_t matched_at = 0;
   std::vector<CapturedEvent> bindings;  // by alias index; null = unbound
 
   // Intrusive lists (slot indices).

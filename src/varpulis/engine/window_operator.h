@@ -77,17 +77,16 @@ class WindowOperator final : public Operator {
   }
 
   core::Status OnEvent(core::Record record, Emitter& out) override {
-    std::uint32_t slot = 0;
+    Partition* p = nullptr;
     if (partition_cache_) {
       const core::Value& key = partition_cache_->Lookup(record);
       auto it = index_.find(key);
-      slot = it != index_.end() ? it->second : NewPartition(key);
+      p = it != index_.end() ? it->second : &slots_[NewPartition(key)];
     } else {
-      slot = single_live_ ? single_slot_ : NewPartition(core::Value());
+      p = &slots_[single_live_ ? single_slot_ : NewPartition(core::Value())];
     }
-    Partition& p = slots_[slot];
-    p.state->OnRecord(std::move(record), spec_, KeyOf(p), env_, &out.items());
-    AfterTouch(slot);
+    p->state->OnRecord(std::move(record), spec_, KeyOf(*p), env_, &out.items());
+    AfterTouch(p->slot);
     if (live_count_ == 0 && slots_.size() > kKeepSlots) ReleaseStorage();
     return core::Status::Ok();
   }
@@ -186,6 +185,7 @@ class WindowOperator final : public Operator {
     std::optional<State> state;  // engaged iff live
     core::Value key;
     std::uint64_t rank = 0;
+    std::uint32_t slot = 0;  // own index in slots_
     bool live = false;
     bool scheduled = false;
     std::int64_t scheduled_due = 0;
@@ -221,11 +221,12 @@ class WindowOperator final : public Operator {
     p.state.emplace(env_);
     p.key = key;
     p.rank = rank;
+    p.slot = slot;
     p.live = true;
     p.scheduled = false;
     ++live_count_;
     if (partition_cache_) {
-      index_.emplace(key, slot);
+      index_.emplace(key, &p);
     } else {
       single_slot_ = slot;
       single_live_ = true;
@@ -377,7 +378,9 @@ class WindowOperator final : public Operator {
 
   std::deque<Partition> slots_;  // stable addresses; freed slots are reused
   std::vector<std::uint32_t> free_slots_;
-  absl::flat_hash_map<core::Value, std::uint32_t, ValueHash, ValueEq> index_;
+  // Points straight at the partition (deque elements never move), saving the slot indirection
+  // on every record.
+  absl::flat_hash_map<core::Value, Partition*, ValueHash, ValueEq> index_;
   std::uint32_t single_slot_ = 0;  // unpartitioned: the one partition's slot, when live
   bool single_live_ = false;
   std::size_t live_count_ = 0;

@@ -281,8 +281,11 @@ StaticType ProgramChecker::CheckMember(const ast::MemberExpr& member, const Scop
           }
         }
       }
-      const bool names_record = (!scope.record_name.empty() && scope.record_name == object) ||
-                                (!scope.record_alias.empty() && scope.record_alias == object);
+      bool names_record = (!scope.record_name.empty() && scope.record_name == object) ||
+                          (!scope.record_alias.empty() && scope.record_alias == object);
+      if (scope.record_member_names != nullptr) {
+        for (std::string_view n : *scope.record_member_names) names_record |= n == object;
+      }
       if (names_record && scope.kind != Scope::Kind::kFunctionBody) {
         if (outside_aggregate_call && member.member != scope.partition_field) {
           Error("E053", member.span,

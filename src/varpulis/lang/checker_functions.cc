@@ -26,7 +26,7 @@ void ProgramChecker::CheckFunction(const ast::FunctionDecl& decl) {
       Error("E005", p.name_span, "duplicate parameter " + Quote(p.name));
       continue;
     }
-    locals.push_back(Local{p.name, fn.param_types[i], true, ast::VarKind::kVar});
+    locals.push_back(Local{p.name, fn.param_types[i], true, ast::VarKind::kVar, p.type != nullptr});
   }
   CheckBody(decl.body, locals, fn);
 }
@@ -67,20 +67,28 @@ void ProgramChecker::CheckBody(const std::vector<ast::StmtPtr>& body, std::vecto
           Error("E005", decl.name_span, "duplicate variable " + Quote(decl.name));
           break;
         }
-        locals.push_back(
-            Local{decl.name, type, decl.var_kind == ast::VarKind::kVar, decl.var_kind});
+        locals.push_back(Local{decl.name, type, decl.var_kind == ast::VarKind::kVar, decl.var_kind,
+                               decl.type != nullptr});
         break;
       }
       case ast::StmtKind::kAssign: {
         const auto& assign = stmt.As<ast::AssignStmt>();
         StaticType value = assign.value ? CheckExpr(*assign.value, scope) : StaticType::kUnknown;
-        (void)value;
+        auto check_type = [&](bool typed, StaticType declared) {
+          if (typed && assign.value && !IsAssignable(declared, value)) {
+            Error("E061", assign.value->span,
+                  "cannot assign " + std::string(StaticTypeName(value)) + " to " +
+                      Quote(assign.name) + " of type " + std::string(StaticTypeName(declared)));
+          }
+        };
         if (const Local* local = find_local(assign.name)) {
           if (!local->is_mutable) {
             Error("E040", assign.name_span,
                   "cannot assign to " + Quote(assign.name) + ": it is declared with " +
                       std::string(ast::VarKindName(local->kind)),
                   "declare it with 'var' to make it mutable");
+          } else {
+            check_type(local->typed, local->type);
           }
           break;
         }
@@ -94,6 +102,8 @@ void ProgramChecker::CheckBody(const std::vector<ast::StmtPtr>& body, std::vecto
                 "cannot assign to " + Quote(assign.name) + ": it is declared with " +
                     std::string(ast::VarKindName(global->second.decl->var_kind)),
                 "declare it with 'var' to make it mutable");
+        } else {
+          check_type(global->second.decl->type != nullptr, global->second.type);
         }
         break;
       }

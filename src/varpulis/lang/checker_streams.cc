@@ -100,9 +100,17 @@ void ProgramChecker::CheckStream(int index) {
     Schema input = CheckSource(decl, &fed_by_events);
     Scope scope;
     scope.kind = Scope::Kind::kRecord;
+    std::vector<std::string_view> member_names;
     if (source.kind == ast::SourceKind::kName) {
       scope.record_name = source.name;
       scope.record_alias = source.alias;
+    } else if (source.kind == ast::SourceKind::kMerge) {
+      for (const ast::SourceMember& m : source.members) {
+        if (m.is_inline()) member_names.push_back(m.inline_source->name);
+        if (!m.name.empty()) member_names.push_back(m.name);
+        if (!m.alias.empty()) member_names.push_back(m.alias);
+      }
+      scope.record_member_names = &member_names;
     }
     std::vector<const ast::StreamOp*> ops;
     for (const ast::StreamOp& op : decl.ops) ops.push_back(&op);

@@ -92,6 +92,12 @@ TEST(CheckerTest, MergeKnowsTheUnionOfItsMembersFields) {
             Want{"E022@5:53"});
 }
 
+TEST(CheckerTest, MergeMemberNamesReadTheCurrentRecord) {
+  EXPECT_EQ(Codes("event A:\n    x: int\nevent B:\n    y: str\n"
+                  "stream S = merge(A, B as b).where(A.x > 1 or b.y == \"k\" or B.q == 1)\n"),
+            Want{"E021@5:62"});
+}
+
 TEST(CheckerTest, UndeclaredTypesHaveUnknownSchemas) {
   // No `event` at all: any source is an implicit type and any field may exist.
   EXPECT_EQ(Codes("stream S = Anything.where(whatever > 1 and upper(name) == \"X\").emit()"),
@@ -232,6 +238,18 @@ TEST(CheckerTest, AssignmentInAFunctionUpdatesAGlobalVar) {
   EXPECT_EQ(Codes("var hits = 0\n"
                   "fn bump() -> int:\n    hits := hits + 1\n    return hits\n"),
             Want{});
+}
+
+TEST(CheckerTest, AssignmentsMustFitDeclaredTypes) {
+  EXPECT_EQ(Codes("var total: float = 0.0\n"
+                  "fn add(x: int) -> int:\n"
+                  "    var n: int = 0\n"
+                  "    n := \"many\"\n"
+                  "    x := 2.5\n"
+                  "    total := x\n"
+                  "    total := \"none\"\n"
+                  "    return n\n"),
+            (Want{"E061@4:10", "E061@5:10", "E061@7:14"}));
 }
 
 TEST(CheckerTest, TypeAliasCycleIsReportedOnce) {

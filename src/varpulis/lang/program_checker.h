@@ -82,6 +82,7 @@ struct Local {
   StaticType type = StaticType::kUnknown;
   bool is_mutable = true;  // parameters and `var`; `let`/`const` are not
   ast::VarKind kind = ast::VarKind::kVar;
+  bool typed = false;  // declared with a type annotation: assignments must fit it
 };
 
 // What names mean inside an expression being checked.
@@ -98,6 +99,8 @@ struct Scope {
   // empty when unused. Kept inline: scopes are copied per aggregate call.
   std::string_view record_name;
   std::string_view record_alias;
+  // A merge source: `Member.f` reads the current record for every member name (and alias).
+  const std::vector<std::string_view>* record_member_names = nullptr;
   // Pattern aliases usable in this expression, with binding rules.
   const std::vector<AliasInfo>* aliases = nullptr;
   // Step predicates (S2): aliases of steps >= this index are not bound yet; -1: all bound.
