@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs every pattern case under tests/patterns/ (the public pattern_* conformance cases except
-the checkpoint one, plus our own) through the real binary with the shared conformance runner
+the checkpoint one, plus our own, two of which are two-phase --state-dir cases) through the real binary with the shared conformance runner
 (<shared>/conformance/run.py). Fails when any case fails.
 
 Usage: test_patterns.py --bin PATH --shared PATH
