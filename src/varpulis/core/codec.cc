@@ -6,6 +6,21 @@
 namespace varpulis::core {
 namespace {
 constexpr int kMaxValueDepth = 64;
+
+// The byte a Value kind is written as: the tags of the checkpoint format (spec
+// state-and-server.md §4.3), where 5 is timestamp and 6 is duration — the reverse of
+// ValueKind's order. Every other kind writes its ValueKind number.
+std::uint8_t WireTag(ValueKind kind) {
+  if (kind == ValueKind::kTimestamp) return 5;
+  if (kind == ValueKind::kDuration) return 6;
+  return static_cast<std::uint8_t>(kind);
+}
+
+ValueKind KindFromWireTag(std::uint8_t tag) {
+  if (tag == 5) return ValueKind::kTimestamp;
+  if (tag == 6) return ValueKind::kDuration;
+  return static_cast<ValueKind>(tag);
+}
 }  // namespace
 
 void Encoder::PutVarint(std::uint64_t v) {
@@ -41,7 +56,7 @@ void Encoder::PutBytes(std::string_view bytes) {
 }
 
 void Encoder::PutValue(const Value& v) {
-  PutU8(static_cast<std::uint8_t>(v.kind()));
+  PutU8(WireTag(v.kind()));
   switch (v.kind()) {
     case ValueKind::kNull:
       break;
@@ -179,7 +194,8 @@ Status Decoder::GetValueAtDepth(Value* v, int depth) {
   if (depth > kMaxValueDepth) return Truncated("value (nested too deeply)");
   std::uint8_t tag{};
   VP_RETURN_IF_ERROR(GetU8(&tag));
-  switch (static_cast<ValueKind>(tag)) {
+  const ValueKind kind = KindFromWireTag(tag);
+  switch (kind) {
     case ValueKind::kNull:
       *v = Value();
       return Status::Ok();
@@ -194,7 +210,6 @@ Status Decoder::GetValueAtDepth(Value* v, int depth) {
     case ValueKind::kTimestamp: {
       std::int64_t i{};
       VP_RETURN_IF_ERROR(GetSignedVarint(&i));
-      auto kind = static_cast<ValueKind>(tag);
       *v = kind == ValueKind::kInt        ? Value::Int(i)
            : kind == ValueKind::kDuration ? Value::Duration(i)
                                           : Value::Timestamp(i);

@@ -84,6 +84,26 @@ TEST(CodecTest, HugeCountIsRejectedBeforeAllocating) {
   EXPECT_EQ(dec.GetValue(&v).code(), StatusCode::kCorrupt);
 }
 
+TEST(CodecTest, ValueTagsAreThoseOfTheCheckpointFormat) {
+  // state-and-server.md §4.3: 5 timestamp, 6 duration, 7 array, 8 map.
+  Encoder enc;
+  enc.PutValue(Value::Timestamp(1));
+  enc.PutValue(Value::Duration(1));
+  enc.PutValue(Value::Array({}));
+  enc.PutValue(Value::Map({}));
+  EXPECT_EQ(enc.data()[0], 5);
+  EXPECT_EQ(enc.data()[2], 6);
+  EXPECT_EQ(enc.data()[4], 7);
+  EXPECT_EQ(enc.data()[6], 8);
+  Decoder dec(enc.data());
+  Value ts;
+  Value dur;
+  ASSERT_TRUE(dec.GetValue(&ts).ok());
+  ASSERT_TRUE(dec.GetValue(&dur).ok());
+  EXPECT_EQ(ts.kind(), ValueKind::kTimestamp);
+  EXPECT_EQ(dur.kind(), ValueKind::kDuration);
+}
+
 TEST(Crc32cTest, MatchesTheStandardCheckValue) {
   EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
   EXPECT_EQ(Crc32c("6789", Crc32c("12345")), 0xE3069283u);
