@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "varpulis/cli/commands.h"
+#include "varpulis/cli/program_text.h"
 #include "varpulis/lang/checker.h"
 #include "varpulis/lang/parser.h"
 #include "varpulis/lang/source.h"
@@ -21,35 +22,12 @@ struct CheckOptions {
   std::string code;
 };
 
-// Reads a whole file; on failure prints why to stderr and returns false.
-bool ReadProgram(const std::string& path, std::string* text) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    std::fprintf(stderr, "varpulis check: cannot read '%s': %s\n", path.c_str(),
-                 std::strerror(errno));
-    return false;
-  }
-  char buffer[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text->append(buffer, n);
-  // A directory opens fine on Linux; reading it fails (EISDIR).
-  const bool failed = std::ferror(f) != 0;
-  const int error = errno;
-  std::fclose(f);
-  if (failed) {
-    std::fprintf(stderr, "varpulis check: cannot read '%s': %s\n", path.c_str(),
-                 std::strerror(error));
-    return false;
-  }
-  return true;
-}
-
 int RunCheck(const CheckOptions& options, bool inline_code) {
   std::string name = "<code>";
   std::string text = options.code;
   if (!inline_code) {
     name = options.file;
-    if (!ReadProgram(options.file, &text)) return 2;
+    if (!ReadProgramText("varpulis check", options.file, &text)) return 2;
   }
   lang::SourceFile file(name, std::move(text));
   lang::ParseResult parsed = lang::Parse(file);

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "varpulis/cli/commands.h"
+#include "varpulis/cli/program_text.h"
 #include "varpulis/lang/ast_json.h"
 #include "varpulis/lang/parser.h"
 #include "varpulis/lang/source.h"
@@ -21,29 +22,6 @@ struct ParseOptions {
   std::string code;
 };
 
-// Reads a whole file; on failure prints why to stderr and returns false.
-bool ReadProgramFile(const std::string& path, std::string* text) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    std::fprintf(stderr, "varpulis parse: cannot read '%s': %s\n", path.c_str(),
-                 std::strerror(errno));
-    return false;
-  }
-  char buffer[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) text->append(buffer, n);
-  // A directory opens fine on Linux; reading it fails with EISDIR.
-  const bool failed = std::ferror(f) != 0;
-  const int error = errno;
-  std::fclose(f);
-  if (failed) {
-    std::fprintf(stderr, "varpulis parse: cannot read '%s': %s\n", path.c_str(),
-                 std::strerror(error));
-    return false;
-  }
-  return true;
-}
-
 int RunParse(const ParseOptions& options) {
   std::string name;
   std::string text;
@@ -52,7 +30,7 @@ int RunParse(const ParseOptions& options) {
     text = options.code;
   } else {
     name = options.file;
-    if (!ReadProgramFile(options.file, &text)) return 2;
+    if (!ReadProgramText("varpulis parse", options.file, &text)) return 2;
   }
   lang::SourceFile file(name, std::move(text));
   lang::ParseResult result = lang::Parse(file);

@@ -3,31 +3,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
+#include "varpulis/lang/checker.h"
 #include "varpulis/lang/parser.h"
 
-// The checker lands on its own branch; until it is merged, parse errors still stop the run.
-#if __has_include("varpulis/lang/checker.h")
-#include "varpulis/lang/checker.h"
-#define VARPULIS_HAVE_CHECKER 1
-#endif
-
 namespace varpulis::cli {
-
-bool ReadTextFile(const std::string& path, std::string* text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "error: cannot read '%s': %s\n", path.c_str(), std::strerror(errno));
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *text = ss.str();
-  return true;
-}
 
 int LoadProgram(std::string name, std::string text, const LoadOptions& options,
                 LoadedProgram* out) {
@@ -37,13 +18,11 @@ int LoadProgram(std::string name, std::string text, const LoadOptions& options,
     std::fputs(parsed.diagnostics.Render(*out->file).c_str(), stderr);
     return 1;
   }
-#ifdef VARPULIS_HAVE_CHECKER
   lang::CheckResult checked = lang::Check(*parsed.program, *out->file);
   if (!checked.diagnostics.empty()) {
     std::fputs(checked.diagnostics.Render(*out->file).c_str(), stderr);
   }
   if (!checked.ok()) return 1;
-#endif
   out->ast = std::move(parsed.program);
 
   engine::CompileOptions compile;

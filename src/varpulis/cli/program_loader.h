@@ -28,7 +28,4 @@ struct LoadOptions {
 // Returns 0 and fills `out`, or the exit code (1: program error) after printing why.
 int LoadProgram(std::string name, std::string text, const LoadOptions& options, LoadedProgram* out);
 
-// Reads a whole file; false (and a message on stderr) when it cannot be read.
-bool ReadTextFile(const std::string& path, std::string* text);
-
 }  // namespace varpulis::cli

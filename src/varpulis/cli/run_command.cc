@@ -15,6 +15,7 @@
 #include "varpulis/cli/commands.h"
 #include "varpulis/cli/event_loop.h"
 #include "varpulis/cli/program_loader.h"
+#include "varpulis/cli/program_text.h"
 #include "varpulis/core/sha256.h"
 
 namespace varpulis::cli {
@@ -75,7 +76,7 @@ int RunLive(const RunArgs& args) {
   }
   std::string name = args.file.empty() ? std::string("<code>") : args.file;
   std::string text = args.code;
-  if (!args.file.empty() && !ReadTextFile(args.file, &text)) return 1;
+  if (!args.file.empty() && !ReadProgramText("varpulis run", args.file, &text)) return 1;
   std::string program_sha256 = core::Sha256Hex(text);
   LoadedProgram loaded;
   LoadOptions load;

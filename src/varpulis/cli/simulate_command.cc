@@ -10,6 +10,7 @@
 #include "varpulis/cli/commands.h"
 #include "varpulis/cli/event_loop.h"
 #include "varpulis/cli/program_loader.h"
+#include "varpulis/cli/program_text.h"
 #include "varpulis/cli/shutdown_signals.h"
 #include "varpulis/core/sha256.h"
 
@@ -43,7 +44,7 @@ int RunSimulate(const SimulateArgs& args) {
     return 1;
   }
   std::string text;
-  if (!ReadTextFile(args.program, &text)) return 1;
+  if (!ReadProgramText("varpulis simulate", args.program, &text)) return 1;
   std::string program_sha256 = core::Sha256Hex(text);
   LoadedProgram loaded;
   LoadOptions load;
