@@ -536,6 +536,23 @@ stream S = Reading
     .emit()
 """, ("E090", "'.order_by' is not supported yet", None))
 
+case("tier2_fork", EV + """
+stream S = Reading
+    .$$fork(hot: .where(value > 30.0), cold: .where(value < 5.0))
+    .emit()
+""", ("E090", "'.fork' is not supported yet", None))
+
+case("tier2_pattern_operator", EV + """
+stream S = Reading
+    .$$pattern(p: Reading -> Reading where value > 1.0)
+    .emit()
+""", ("E090", "'.pattern' is not supported yet", None))
+
+case("tier2_unclosed", EV + """
+stream S = Reading
+    .fork(hot: .where(value > 30.0)$$
+""", ("E100", "expected ')' to close '.fork(...)', found end of input", None))
+
 case("tier2_filter", EV + """
 stream S = Reading
     .$$filter(value > 1.0)

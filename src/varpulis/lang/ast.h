@@ -329,6 +329,13 @@ enum class OpKind {
 
 // The OpKind of an operation name ("where" -> kWhere, "frob" -> kUnknown).
 OpKind OpKindFromName(std::string_view name);
+
+// True for the Tier 2 and out-of-scope operations (between kOrderBy and kProcess); the checker
+// rejects them with E090.
+inline bool IsTier2OrOutOfScope(OpKind kind) {
+  return kind >= OpKind::kOrderBy && kind <= OpKind::kProcess;
+}
+
 // The canonical name ("where", "->" for kFollowedBy, "unknown" for kUnknown).
 std::string_view OpKindName(OpKind kind);
 

@@ -68,6 +68,8 @@ class Parser {
   // Records the first error; returns false (or null) for convenient `return Fail(...)`.
   bool Fail(Span span, std::string message, std::string hint = {}, const char* code = "E100");
   bool FailExpected(std::string_view expected, std::string_view context, std::string hint = {});
+  // After the '(' of a Tier 2 / out-of-scope operation: consumes tokens through its matching ')'.
+  bool SkipBalancedArguments(std::string_view name);
   Span SpanFrom(std::uint32_t begin) const { return Span{begin, prev_end_}; }
   std::uint32_t Begin() const { return Peek().span.begin; }
 

@@ -192,10 +192,39 @@ bool Parser::ParseOperation(ast::StreamOp* op) {
     step->span.end = prev_end_;
     op->step = std::move(step);
     if (!Expect(TokenKind::kRParen, "to close '.not(...)'")) return false;
+  } else if (ast::IsTier2OrOutOfScope(op->kind)) {
+    // Arguments of Tier 2 / out-of-scope operations are not all expressions (`.fork(a: .where(
+    // ...))`, `.pattern(p: A -> B)`): skip them as balanced tokens so the checker reports E090 on
+    // the name instead of a syntax error inside the arguments.
+    if (!SkipBalancedArguments(op->name)) return false;
   } else {
     if (!ParseArguments(&op->args, "in the arguments of '." + op->name + "'")) return false;
   }
   op->span = SpanFrom(begin);
+  return true;
+}
+
+bool Parser::SkipBalancedArguments(std::string_view name) {
+  int depth = 1;  // the '(' already consumed
+  while (depth > 0) {
+    switch (Peek().kind) {
+      case TokenKind::kEof:
+        return FailExpected("')'", "to close '." + std::string(name) + "(...)'");
+      case TokenKind::kLParen:
+      case TokenKind::kLBracket:
+      case TokenKind::kLBrace:
+        ++depth;
+        break;
+      case TokenKind::kRParen:
+      case TokenKind::kRBracket:
+      case TokenKind::kRBrace:
+        --depth;
+        break;
+      default:
+        break;
+    }
+    Advance();
+  }
   return true;
 }
 

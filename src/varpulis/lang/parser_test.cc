@@ -243,6 +243,27 @@ TEST(ParserTest, EveryOperationNameMapsToItsKind) {
   EXPECT_EQ(s.ops[2].kind, ast::OpKind::kScore);
 }
 
+TEST(ParserTest, Tier2OperationArgumentsAreSkippedAsBalancedTokens) {
+  // `.fork` and `.pattern` take arguments that are not expressions; the parser keeps the
+  // operation (for the checker's E090) and skips what is inside its parentheses.
+  Parsed p(
+      "stream S = A\n    .fork(a: .where(x > 1), b: [1, {k: (2)}])\n    .pattern(p: A -> B)\n"
+      "    .emit()\n");
+  ASSERT_TRUE(p.result.ok()) << p.errors();
+  const auto& s = p.stmt<ast::StreamDecl>(0);
+  ASSERT_EQ(s.ops.size(), 3u);
+  EXPECT_EQ(s.ops[0].kind, ast::OpKind::kFork);
+  EXPECT_TRUE(s.ops[0].args.empty());
+  EXPECT_EQ(s.ops[1].kind, ast::OpKind::kPattern);
+  EXPECT_EQ(s.ops[2].kind, ast::OpKind::kEmit);
+}
+
+TEST(ParserTest, UnclosedTier2OperationIsASyntaxError) {
+  Parsed p("stream S = A\n    .fork(a: .where(x > 1)\n");
+  EXPECT_FALSE(p.result.ok());
+  EXPECT_NE(p.errors().find("to close '.fork(...)'"), std::string::npos) << p.errors();
+}
+
 TEST(ParserTest, EmitAs) {
   Parsed p("stream S = A\n    .emit as Alert(level: 1, msg: \"x\")\n");
   ASSERT_TRUE(p.result.ok()) << p.errors();
