@@ -37,6 +37,8 @@ void PipelineHost::InstallLocked(std::unique_ptr<CompiledProgram> program, bool 
   sink_.Attach(&program_->runtime->symbols(), nullptr);
   sink_.ResetCounts();
   inputs_per_type.clear();
+  unknown_type_ = io::EventTypeCache::Type{};
+  last_type_ = nullptr;
   program_->runtime->SetOutput(&sink_);
   status_ = "running";
   error_.reset();
@@ -46,6 +48,7 @@ void PipelineHost::InstallLocked(std::unique_ptr<CompiledProgram> program, bool 
 std::unique_ptr<CompiledProgram> PipelineHost::ReleaseProgramLocked() {
   if (program_ != nullptr) program_->runtime->SetOutput(nullptr);
   types_.reset();
+  last_type_ = nullptr;
   status_ = "error";
   return std::move(program_);
 }
@@ -53,6 +56,7 @@ std::unique_ptr<CompiledProgram> PipelineHost::ReleaseProgramLocked() {
 void PipelineHost::StopLocked() {
   program_.reset();
   types_.reset();
+  last_type_ = nullptr;
   status_ = "stopped";
   error_.reset();
 }
@@ -60,6 +64,7 @@ void PipelineHost::StopLocked() {
 void PipelineHost::SetErrorLocked(std::string message) {
   program_.reset();
   types_.reset();
+  last_type_ = nullptr;
   status_ = "error";
   error_ = std::move(message);
 }
@@ -71,7 +76,14 @@ core::Status PipelineHost::ConvertLocked(std::vector<RestEvent>& events, std::si
     if (event.event_type.empty()) {
       return core::Status::InvalidArgument("event " + std::to_string(i) + ": empty event_type");
     }
-    io::EventTypeCache::Type& type = types_->Get(event.event_type);
+    if (last_type_ == nullptr || last_type_->name != event.event_type) {
+      if (program_->runtime->symbols().Find(event.event_type) != core::SymbolTable::kUnknown) {
+        last_type_ = &types_->Get(event.event_type);
+      } else {
+        last_type_ = &unknown_type_;
+      }
+    }
+    io::EventTypeCache::Type& type = *last_type_;
     core::Record& record = scratch_[i];
     record.ts = event.ts_ms;
     record.values.clear();

@@ -134,6 +134,11 @@ class PipelineHost {
   std::unique_ptr<CompiledProgram> program_;
   std::unique_ptr<io::EventTypeCache> types_;
   RequestOutputSink sink_;
+  // Event types the program never names share this entry (type id 0, no declaration), so a
+  // client sending endless distinct type names cannot grow the symbol table: such events still
+  // advance pattern clocks but reach no stream.
+  io::EventTypeCache::Type unknown_type_;
+  io::EventTypeCache::Type* last_type_ = nullptr;
   std::vector<core::Record> scratch_;  // converted records of the current request
   std::vector<std::string_view> names_;
 };

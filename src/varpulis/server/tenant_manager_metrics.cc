@@ -45,7 +45,8 @@ PipelineSample SampleOf(PipelineHost& p) {
                          runtime.late_dropped_by(static_cast<int>(i))});
   }
   for (std::size_t type = 0; type < p.inputs_per_type.size(); ++type) {
-    if (p.inputs_per_type[type] == 0) continue;
+    // Type 0: event types the program never names (one shared entry, see PipelineHost).
+    if (type == 0 || p.inputs_per_type[type] == 0) continue;
     s.inputs.emplace_back(std::string(runtime.symbols().Name(static_cast<std::uint32_t>(type))),
                           p.inputs_per_type[type]);
   }

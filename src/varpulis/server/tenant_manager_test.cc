@@ -213,6 +213,25 @@ TEST_F(TenantManagerTest, DeclaredFloatFieldsWidenInjectedInts) {
   EXPECT_TRUE(r->outputs[0].record.Get("temp").is_float());
 }
 
+TEST_F(TenantManagerTest, UnknownEventTypesAreAcceptedWithoutGrowingMetrics) {
+  CreatedTenant t = Create("A");
+  std::string id = DeployOk(t.info.id);
+  std::vector<RestEvent> batch;
+  for (int i = 0; i < 100; ++i) {
+    batch.push_back(Event("Noise" + std::to_string(i), i, {{"temp", Value::Int(99)}}));
+  }
+  batch.push_back(Event("Reading", 200, {{"sensor", Value::Str("x")}, {"temp", Value::Int(99)}}));
+  ApiResult<InjectResult> r = manager_->Inject(t.info.id, id, std::move(batch), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 101u);
+  ASSERT_EQ(r->outputs.size(), 1u);
+  EXPECT_EQ(r->outputs[0].record.Get("sensor"), Value::Str("x"));
+  std::string text;
+  manager_->AppendPrometheus(text);
+  EXPECT_EQ(text.find("Noise"), std::string::npos);
+  EXPECT_NE(text.find("event_type=\"Reading\"} 1"), std::string::npos) << text;
+}
+
 TEST_F(TenantManagerTest, DuplicateFieldIsAnInvalidEventAndNothingRuns) {
   CreatedTenant t = Create("A");
   std::string id = DeployOk(t.info.id);
