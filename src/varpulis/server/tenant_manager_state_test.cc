@@ -250,6 +250,13 @@ TEST_F(ManagerOnMemory, StorageFailuresAnswerStorageErrorAndChangeNothing) {
   EXPECT_EQ(m.FindByApiKey("owner-key-0001"), "default");
   EXPECT_EQ(m.FindByApiKey("owner-key-0002"), std::nullopt);
 
+  // Shutdown reports the failed checkpoint (the server then exits 1).
+  ::testing::internal::CaptureStderr();
+  core::Status shutdown = m.Shutdown();
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(shutdown.ok());
+  EXPECT_NE(log.find(id), std::string::npos) << log;
+
   // The pipeline kept its state through all of it.
   failing.fail_writes = false;
   Inject(m, t, id, Reading(1000, 2));
