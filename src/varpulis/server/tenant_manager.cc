@@ -65,8 +65,7 @@ Page<T> Slice(std::vector<T> items, std::uint64_t limit, std::uint64_t offset) {
   Page<T> page;
   page.total = items.size();
   if (offset >= items.size()) return page;
-  std::uint64_t end = std::min<std::uint64_t>(items.size(), offset + limit);
-  if (limit > items.size()) end = items.size();
+  std::uint64_t end = offset + std::min<std::uint64_t>(limit, items.size() - offset);
   for (std::uint64_t i = offset; i < end; ++i) page.items.push_back(std::move(items[i]));
   return page;
 }
