@@ -548,8 +548,9 @@ ApiResult<InjectResult> TenantManager::Inject(const std::string& tenant_id,
   }
   if (admitted == 0 && n > 0) return RateLimited(retry_after);
   std::uint64_t emitted = 0;
-  core::Status processed = p->ProcessLocked(admitted, &result.outputs, &emitted);
-  t->events_processed.fetch_add(admitted, std::memory_order_relaxed);
+  std::uint64_t ran = 0;
+  core::Status processed = p->ProcessLocked(admitted, &result.outputs, &emitted, &ran);
+  t->events_processed.fetch_add(ran, std::memory_order_relaxed);
   t->output_events_emitted.fetch_add(emitted, std::memory_order_relaxed);
   if (!processed.ok()) {
     std::fprintf(stderr, "varpulis: error: pipeline %s of tenant %s stopped: %s\n",
