@@ -37,6 +37,8 @@ void PipelineHost::InstallLocked(std::unique_ptr<CompiledProgram> program, bool 
   sink_.Attach(&program_->runtime->symbols(), nullptr);
   sink_.ResetCounts();
   inputs_per_type.clear();
+  stream_latency.assign(program_->runtime->program().streams.size(), StreamLatency{});
+  delivered_.assign(stream_latency.size(), 0);
   unknown_type_ = io::EventTypeCache::Type{};
   last_type_ = nullptr;
   program_->runtime->SetOutput(&sink_);
@@ -107,6 +109,9 @@ core::Status PipelineHost::ProcessLocked(std::size_t count, std::vector<OutputEv
   engine::Runtime& runtime = *program_->runtime;
   std::uint64_t before = runtime.counters().outputs_emitted;
   sink_.Attach(&runtime.symbols(), outputs);
+  for (std::size_t s = 0; s < delivered_.size(); ++s) {
+    delivered_[s] = runtime.delivered_to(static_cast<int>(s));
+  }
   core::Status status;
   std::size_t i = 0;
   for (; i < count; ++i) {
@@ -119,6 +124,9 @@ core::Status PipelineHost::ProcessLocked(std::size_t count, std::vector<OutputEv
     }
   }
   *processed = i;
+  for (std::size_t s = 0; s < delivered_.size(); ++s) {
+    delivered_[s] = runtime.delivered_to(static_cast<int>(s)) - delivered_[s];
+  }
   sink_.Attach(&runtime.symbols(), nullptr);
   *outputs_emitted = runtime.counters().outputs_emitted - before;
   return status;
@@ -141,7 +149,7 @@ engine::RuntimeCounters PipelineHost::counters() const {
   return program_->runtime->counters();
 }
 
-void PipelineHost::ObserveLatencyLocked(double seconds_per_event, std::uint64_t events) {
+void PipelineHost::ObserveLatencyLocked(double seconds_per_event) {
   std::size_t bucket = kLatencyBuckets;
   for (std::size_t i = 0; i < kLatencyBuckets; ++i) {
     if (seconds_per_event <= kLatencyBounds[i]) {
@@ -149,9 +157,15 @@ void PipelineHost::ObserveLatencyLocked(double seconds_per_event, std::uint64_t 
       break;
     }
   }
-  latency_counts[bucket] += events;
-  latency_sum += seconds_per_event * static_cast<double>(events);
-  latency_count += events;
+  for (std::size_t stream = 0; stream < delivered_.size() && stream < stream_latency.size();
+       ++stream) {
+    std::uint64_t records = delivered_[stream];
+    if (records == 0) continue;
+    StreamLatency& h = stream_latency[stream];
+    h.counts[bucket] += records;
+    h.sum += seconds_per_event * static_cast<double>(records);
+    h.count += records;
+  }
 }
 
 PipelineInfo PipelineHost::InfoLocked() const {

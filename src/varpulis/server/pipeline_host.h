@@ -113,14 +113,20 @@ class PipelineHost {
   std::unique_ptr<state::CheckpointManager> checkpoints;  // set at creation; immutable after
   // Input events by type id since the program started in this process (metrics).
   std::vector<std::uint64_t> inputs_per_type;
-  // Events per request (histogram of processing latency per event), in seconds.
+  // Processing latency per stream (§6.9 varpulis_processing_latency_seconds{stream}): each
+  // request's time per event, observed once for every record the request delivered to the
+  // stream (the streams of a pipeline run together, so that is the time an event spends in it).
   static constexpr std::size_t kLatencyBuckets = 9;
   static constexpr double kLatencyBounds[kLatencyBuckets] = {0.0001, 0.0005, 0.001, 0.005, 0.01,
                                                              0.05,   0.1,    0.5,   1};
-  std::uint64_t latency_counts[kLatencyBuckets + 1] = {};  // last: +Inf only
-  double latency_sum = 0;
-  std::uint64_t latency_count = 0;
-  void ObserveLatencyLocked(double seconds_per_event, std::uint64_t events);
+  struct StreamLatency {
+    std::uint64_t counts[kLatencyBuckets + 1] = {};  // last: +Inf only
+    double sum = 0;
+    std::uint64_t count = 0;
+  };
+  std::vector<StreamLatency> stream_latency;  // by stream index of the installed program
+  // Observes `seconds_per_event` for the records the last ProcessLocked delivered per stream.
+  void ObserveLatencyLocked(double seconds_per_event);
 
   const RequestOutputSink& sink() const { return sink_; }
 
@@ -142,6 +148,7 @@ class PipelineHost {
   io::EventTypeCache::Type* last_type_ = nullptr;
   std::vector<core::Record> scratch_;  // converted records of the current request
   std::vector<std::string_view> names_;
+  std::vector<std::uint64_t> delivered_;  // per stream: delivered_to before / during a request
 };
 
 }  // namespace varpulis::server

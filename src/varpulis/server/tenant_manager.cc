@@ -565,7 +565,7 @@ ApiResult<InjectResult> TenantManager::Inject(const std::string& tenant_id,
       std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
   if (admitted > 0) {
     double seconds = std::chrono::duration<double>(elapsed).count();
-    p->ObserveLatencyLocked(seconds / static_cast<double>(admitted), admitted);
+    p->ObserveLatencyLocked(seconds / static_cast<double>(admitted));
   }
   // A single event and a batch differ only in the body the handler renders: both answer 429
   // when nothing was admitted (above), a batch reports the rest in `rejected`.

@@ -18,6 +18,7 @@ struct PipelineSample {
     std::string name;
     std::uint64_t delivered = 0;
     std::uint64_t late = 0;
+    PipelineHost::StreamLatency latency;
   };
   std::vector<Stream> streams;
   std::vector<std::pair<std::string, std::uint64_t>> inputs;  // event type → count
@@ -26,9 +27,6 @@ struct PipelineSample {
     std::uint64_t count = 0;
   };
   std::vector<Output> outputs;
-  std::uint64_t latency_counts[PipelineHost::kLatencyBuckets + 1] = {};
-  double latency_sum = 0;
-  std::uint64_t latency_count = 0;
 };
 
 PipelineSample SampleOf(PipelineHost& p) {
@@ -41,8 +39,10 @@ PipelineSample SampleOf(PipelineHost& p) {
   engine::Runtime& runtime = *p.program()->runtime;
   const auto& streams = runtime.program().streams;
   for (std::size_t i = 0; i < streams.size(); ++i) {
-    s.streams.push_back({streams[i].name, runtime.delivered_to(static_cast<int>(i)),
-                         runtime.late_dropped_by(static_cast<int>(i))});
+    s.streams.push_back(
+        {streams[i].name, runtime.delivered_to(static_cast<int>(i)),
+         runtime.late_dropped_by(static_cast<int>(i)),
+         i < p.stream_latency.size() ? p.stream_latency[i] : PipelineHost::StreamLatency{}});
   }
   for (std::size_t type = 0; type < p.inputs_per_type.size(); ++type) {
     // Type 0: event types the program never names (one shared entry, see PipelineHost).
@@ -55,11 +55,6 @@ PipelineSample SampleOf(PipelineHost& p) {
     s.outputs.push_back(
         {std::string(c.stream), std::string(type.empty() ? c.stream : type), c.count});
   }
-  for (std::size_t i = 0; i <= PipelineHost::kLatencyBuckets; ++i) {
-    s.latency_counts[i] = p.latency_counts[i];
-  }
-  s.latency_sum = p.latency_sum;
-  s.latency_count = p.latency_count;
   return s;
 }
 
@@ -103,12 +98,14 @@ void TenantManager::AppendPrometheus(std::string& out) const {
     }
   }
   w.Family("varpulis_processing_latency_seconds", "histogram",
-           "Processing time per injected event (a request's time over its events).");
+           "Processing time per injected event, per stream (a request's time over its events).");
   for (const PipelineSample& s : samples) {
-    if (s.streams.empty() && s.status != "running") continue;
-    w.Histogram("varpulis_processing_latency_seconds", {{"pipeline", s.id}},
-                PipelineHost::kLatencyBounds, s.latency_counts, PipelineHost::kLatencyBuckets,
-                s.latency_sum, s.latency_count);
+    for (const auto& stream : s.streams) {
+      w.Histogram("varpulis_processing_latency_seconds",
+                  {{"pipeline", s.id}, {"stream", stream.name}}, PipelineHost::kLatencyBounds,
+                  stream.latency.counts, PipelineHost::kLatencyBuckets, stream.latency.sum,
+                  stream.latency.count);
+    }
   }
   w.Family("varpulis_stream_queue_size", "gauge",
            "Records queued per stream between requests (injection runs to completion: 0).");

@@ -298,7 +298,11 @@ TEST_F(ManagerOnMemory, PrometheusTextHasTheFamiliesAndNoKey) {
   EXPECT_NE(text.find("varpulis_tenants 2\n"), std::string::npos);
   EXPECT_NE(text.find("varpulis_pipelines{status=\"running\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("varpulis_checkpoints_total{result=\"ok\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("varpulis_processing_latency_seconds_count{pipeline=\"" + id + "\"} 2\n"),
+  EXPECT_NE(text.find("varpulis_processing_latency_seconds_count{pipeline=\"" + id +
+                      "\",stream=\"PerWindow\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("varpulis_processing_latency_seconds_bucket{pipeline=\"" + id +
+                      "\",stream=\"PerWindow\",le=\"+Inf\"} 2\n"),
             std::string::npos);
   EXPECT_EQ(text.find(key), std::string::npos);
 }
