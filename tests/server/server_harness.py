@@ -336,6 +336,22 @@ class Server:
         return raw_exchange(self.port, data, timeout=timeout, half_close=half_close)
 
 
+def outs(r):
+    """The response's output_events, each reduced to the spec's members (stream, event_type, ts,
+    fields), so that exact comparisons ignore members a later version may add (§6.6)."""
+    evs = (r.json or {}).get("output_events") if isinstance(r.json, dict) else None
+    if not isinstance(evs, list):
+        return evs
+    return [{k: o.get(k) for k in ("stream", "event_type", "ts", "fields")}
+            if isinstance(o, dict) else o for o in evs]
+
+
+def sub(d, expected):
+    """True when the object `d` has every member of `expected` with that value (clients ignore
+    unknown response members, §6.6)."""
+    return isinstance(d, dict) and all(k in d and d[k] == v for k, v in expected.items())
+
+
 # -- helpers for common calls -------------------------------------------------------------
 def deploy(srv, name, source, key=None):
     return srv.api("POST", "/api/v1/pipelines", {"name": name, "source": source}, key=key)
