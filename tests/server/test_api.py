@@ -649,6 +649,21 @@ def test_admin_disabled(binary):
         check(r.status == 200, "the --api-key is the default tenant's key", r)
 
 
+def test_environment(binary):
+    """VARPULIS_API_KEY configures the default tenant; the command line wins over it (§6.1)."""
+    env_key = "env-key-0123456789abcdefghijklmno"
+    with Server(binary, env={"VARPULIS_API_KEY": env_key}) as srv:
+        r = srv.api("GET", "/api/v1/usage", key=env_key)
+        check(r.status == 200 and (r.json or {}).get("tenant_id") == "default",
+              "VARPULIS_API_KEY is the default tenant's key", r)
+        check(srv.request("GET", "/api/v1/tenants", admin=env_key).status == 200,
+              "… and, without --admin-key, the admin key")
+    with Server(binary, api_key=API_KEY, env={"VARPULIS_API_KEY": env_key}) as srv:
+        check(srv.api("GET", "/api/v1/usage").status == 200, "--api-key wins over the environment")
+        check_error(srv.api("GET", "/api/v1/usage", key=env_key), 401, "invalid_api_key",
+                    "the environment's key is not used when --api-key is given")
+
+
 def body(args):
     with Server(args.bin, api_key=API_KEY, admin_key=ADMIN_KEY) as srv:
         section(test_health_ready, srv)
@@ -668,6 +683,7 @@ def body(args):
         check(srv.running(), "the server is still running")
         check(API_KEY not in srv.log() and ADMIN_KEY not in srv.log(), "keys are never logged")
     section(test_admin_disabled, args.bin)
+    section(test_environment, args.bin)
 
 
 if __name__ == "__main__":
