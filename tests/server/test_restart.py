@@ -6,8 +6,8 @@
    exits 0; after a restart on the same store the tenant's key works, the pipeline is listed
    with the same id, name, source and created_at, usage counters are kept, and the rest of the
    window plus an event past its end yields one aggregate over the events of both runs.
-2. SIGKILL with `--checkpoint-interval 1s`: after a checkpoint taken past the injection (polled
-   through the pipeline metrics' last_checkpoint_id), kill -9; the restart comes up ready, the
+2. SIGKILL with `--checkpoint-interval 1s`: once a periodic checkpoint has completed after the
+   injections (polled through the pipeline metrics' last_checkpoint_id), kill -9; the restart comes up ready, the
    state is the checkpoint's, everything acknowledged before is there.
 3. `--api-key` rotation: restart with another key; the default tenant keeps its pipelines under
    the new key, the old key is 401 invalid_api_key.
@@ -47,14 +47,17 @@ def metrics(srv, pid, key):
     return srv.api("GET", f"/api/v1/pipelines/{pid}/metrics", key=key).json or {}
 
 
-def wait_checkpoint_after(srv, pid, key, start_id, timeout=15.0):
-    """Polls until last_checkpoint_id ≥ start_id + 2: at most one checkpoint is in flight, so
-    the second one after `start_id` was taken after this call began."""
+def wait_checkpoint_covering(srv, pid, key, before_id, since, timeout=15.0):
+    """Polls the pipeline metrics until a checkpoint newer than `before_id` has completed and
+    two --checkpoint-interval periods (1 s) have passed since `since` (the end of an inject):
+    by then a periodic checkpoint taken after the inject has completed, whether or not the
+    server skips checkpoints of an unchanged pipeline. Returns the last checkpoint id seen."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
         last = metrics(srv, pid, key).get("last_checkpoint_id")
-        if isinstance(last, int) and last >= start_id + 2:
+        if (isinstance(last, int) and last > before_id
+                and time.monotonic() - since >= 2.2):
             return last
         time.sleep(0.1)  # polling interval of a bounded wait for the periodic checkpoint
     return last
@@ -121,7 +124,7 @@ def run_backend(binary, backend, root):
         r = inject(srv, pid, tx(4, 5000), key=tkey)
         check(r.status == 200 and totals_rows(r) == [], f"{tag} rest of the window", r)
         r = inject(srv, pid, tx(0, 12000), key=tkey)
-        check(totals_rows(r) == [{"stream": "Totals", "event_type": "Totals", "ts": 10000,
+        check(totals_rows(r) == [{"stream": "Totals", "event_type": "Totals", "ts": T0 + 10000,
                                   "fields": {"n": 4, "total": 10.0}}],
               f"{tag} the aggregate covers events from both runs (n 4, total 10)", r)
 
@@ -129,13 +132,20 @@ def run_backend(binary, backend, root):
         r = deploy(srv, "killed", TOTALS, key=tkey)
         check(r.status == 201, f"{tag} deploy before the kill", r)
         kpid = (r.json or {}).get("id", "missing")
-        start = metrics(srv, kpid, tkey).get("last_checkpoint_id") or 0
         r = inject_batch(srv, kpid, [tx(10, 0), tx(20, 1000)], key=tkey)
+        since = time.monotonic()
         check(r.status == 200 and (r.json or {}).get("accepted") == 2, f"{tag} inject 2", r)
-        after = metrics(srv, kpid, tkey).get("last_checkpoint_id") or start
-        cp = wait_checkpoint_after(srv, kpid, tkey, after)
-        check(isinstance(cp, int) and cp >= after + 2,
-              f"{tag} periodic checkpoints advance (--checkpoint-interval 1s)", (after, cp))
+        after = metrics(srv, kpid, tkey).get("last_checkpoint_id") or 0
+        cp1 = wait_checkpoint_covering(srv, kpid, tkey, after, since)
+        check(isinstance(cp1, int) and cp1 > after,
+              f"{tag} a periodic checkpoint follows the inject (--checkpoint-interval 1s)",
+              (after, cp1))
+        r = inject(srv, kpid, tx(30, 2000), key=tkey)
+        since = time.monotonic()
+        check(r.status == 200, f"{tag} inject a third", r)
+        cp2 = wait_checkpoint_covering(srv, kpid, tkey, cp1 or 0, since)
+        check(isinstance(cp2, int) and isinstance(cp1, int) and cp2 > cp1,
+              f"{tag} periodic checkpoints go on after new events", (cp1, cp2))
         usage_before_kill = srv.api("GET", "/api/v1/usage", key=tkey).json or {}
         rc = srv.stop(signal.SIGKILL)
         check(rc == -signal.SIGKILL, f"{tag} SIGKILL", rc)
@@ -151,12 +161,12 @@ def run_backend(binary, backend, root):
         check(r.status == 200 and ids == [pid, kpid],
               f"{tag} both pipelines survive the kill (deploy was acknowledged)", r)
         m = metrics(srv, kpid, tkey)
-        check(m.get("events_processed") == 2, f"{tag} killed pipeline: state of the checkpoint",
+        check(m.get("events_processed") == 3, f"{tag} killed pipeline: state of the checkpoint",
               m)
         r = inject(srv, kpid, tx(0, 12000), key=tkey)
-        check(totals_rows(r) == [{"stream": "Totals", "event_type": "Totals", "ts": 10000,
-                                  "fields": {"n": 2, "total": 30.0}}],
-              f"{tag} the window checkpointed before SIGKILL closes with its 2 events", r)
+        check(totals_rows(r) == [{"stream": "Totals", "event_type": "Totals", "ts": T0 + 10000,
+                                  "fields": {"n": 3, "total": 60.0}}],
+              f"{tag} the window checkpointed before SIGKILL closes with its 3 events", r)
         u = srv.api("GET", "/api/v1/usage", key=tkey).json or {}
         check(isinstance(u.get("events_processed"), int)
               and 3 + 1 <= u["events_processed"]
