@@ -215,7 +215,7 @@ def test_sizes(srv, pid):
         chunk = b"x" * 65536
         sent = 0
         try:
-            while sent < 3 * 1024 * 1024:
+            while sent < 64 * 1024 * 1024:
                 # Stop sending as soon as the server answers, so its reply is not lost to a
                 # reset caused by unread data.
                 if select.select([s], [], [], 0)[0]:
@@ -240,6 +240,9 @@ def test_sizes(srv, pid):
         r = parse_raw_response(data)
         check(r is not None and r.status == 413 and r.code() == "payload_too_large",
               f"a chunked deploy body crossing 1 MiB → 413 (after {sent} bytes)", data[:300])
+        # Kernel buffers hold a few MiB; a server that kept reading would take all 64 MiB.
+        check(sent < 16 * 1024 * 1024, "the server stops reading a chunked body past the limit",
+              sent)
     finally:
         s.close()
 
