@@ -68,6 +68,7 @@ class Totals:
     """What this test sent and received for the default tenant, to check /usage."""
     accepted = 0
     outputs = 0
+    big_pid = None
 
 
 def count_accepted(r):
@@ -176,6 +177,7 @@ def test_deploy_get_list(srv):
 
 
 def test_inject_single(srv, pid):
+    Totals.big_pid = pid
     r = inject(srv, pid, event("Tx", {"amount": 1500, "card": "c-1"}, "2026-01-01T00:00:01Z"))
     count_accepted(r)
     check(r.status == 200, "inject → 200", r)
@@ -486,6 +488,35 @@ def test_metrics(srv):
     tenants = [s[2] for s in samples if s[0] == "varpulis_tenants"]
     check(tenants and tenants[0] >= 1, "varpulis_tenants ≥ 1", tenants)
     check(API_KEY not in text and ADMIN_KEY not in text, "no key appears in /metrics")
+
+    # Per-stream series carry the pipeline id (§6.9).
+    running = [p for p in (srv.api("GET", "/api/v1/pipelines?limit=1000").json or {}).get(
+        "pipelines", []) if p.get("status") == "running"]
+    big_pid = Totals.big_pid
+    processed = [v for n, lab, v in samples if n == "varpulis_events_processed"
+                 and lab.get("pipeline") == big_pid and lab.get("stream") == "Big"]
+    check(processed == [5.0], "varpulis_events_processed{pipeline,stream=Big} = 5", processed)
+    emitted = [v for n, lab, v in samples if n == "varpulis_output_events_total"
+               and lab.get("pipeline") == big_pid and lab.get("stream") == "Big"
+               and lab.get("event_type") == "Big"]
+    check(emitted == [4.0], "varpulis_output_events_total{pipeline,stream,event_type} = 4", emitted)
+    gauge = [v for n, lab, v in samples if n == "varpulis_pipelines"
+             and lab.get("status") == "running"]
+    check(gauge == [float(len(running))] or not running,
+          f"varpulis_pipelines{{status=running}} = {len(running)} (one tenant here)", gauge)
+    cps = [v for n, lab, v in samples if n == "varpulis_checkpoints_total"
+           and lab.get("result") == "ok"]
+    check(cps and cps[0] >= 4, "varpulis_checkpoints_total{result=ok} counts the checkpoints",
+          cps)
+    lat = [lab for n, lab, v in samples if n == "varpulis_processing_latency_seconds_bucket"]
+    check(lat and all("stream" in lab for lab in lat),
+          "varpulis_processing_latency_seconds carries the stream label (§6.9 table)", lat[:2])
+    les = sorted({float(lab["le"]) for lab in lat if lab.get("le") not in (None, "+Inf")})
+    check(les == [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0],
+          "latency histogram buckets 0.0001 … 1", les)
+    routes = {lab.get("route") for n, lab, v in samples if n == "varpulis_http_requests_total"}
+    check({"/api/v1/pipelines/{id}/events", "/api/v1/pipelines"} <= routes,
+          "http request routes are templates like /api/v1/pipelines/{id}/events", routes)
     r = srv.get("/metrics", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
     check(r.status == 200, "/metrics with Authorization: Bearer <admin key> → 200", r)
 
