@@ -252,10 +252,13 @@ class Server:
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
         if not self._listening.wait(self.start_timeout) or self.port is None:
-            rc = self.proc.poll()
+            try:
+                rc = self.proc.wait(timeout=5)
+                why = f"exited with {rc} before printing 'listening on'"
+            except subprocess.TimeoutExpired:
+                why = f"did not print 'listening on' within {self.start_timeout}s"
             self.kill()
-            raise RuntimeError(f"server did not print 'listening on' within {self.start_timeout}s "
-                               f"(exit {rc}): {' '.join(self.cmd)}\n{self.log_tail()}")
+            raise RuntimeError(f"server {why}: {' '.join(self.cmd)}\n{self.log_tail()}")
         if self.expect_ready:
             self.wait_ready()
         return self
