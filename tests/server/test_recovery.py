@@ -244,6 +244,38 @@ def test_bad_records(binary, root):
           "the unknown-version record was never rewritten")
 
 
+def test_deletes_remove_data(binary, root):
+    """§6.6 delete pipeline: record and checkpoints; §6.7: deleting a tenant deletes every key
+    under P:tenant:<tid>."""
+    state = os.path.join(root, "state4")
+    with start(binary, state) as srv:
+        t = create_tenant(srv, {"name": "doomed"}).json or {}
+        tid, key = t.get("id", "missing"), t.get("api_key", "missing")
+        p1 = (deploy(srv, "a", TOTALS, key=key).json or {}).get("id", "missing")
+        p2 = (deploy(srv, "b", TOTALS, key=key).json or {}).get("id", "missing")
+        for pid in (p1, p2):
+            inject(srv, pid, tx(1, 0), key=key)
+            srv.api("POST", f"/api/v1/pipelines/{pid}/checkpoint", {}, key=key)
+        check(os.path.isfile(pipeline_file(state, tid, p1)) and checkpoint_files(state, tid, p1),
+              "pipeline record and checkpoints on disk")
+        r = srv.api("DELETE", f"/api/v1/pipelines/{p1}", key=key)
+        check(r.status == 200, "delete a pipeline", r)
+        check(not os.path.exists(pipeline_file(state, tid, p1))
+              and not checkpoint_files(state, tid, p1),
+              "deleting a pipeline removes its record and checkpoints",
+              [f for f in glob.glob(os.path.join(state, "**", "*.v"), recursive=True)
+               if p1 in f])
+        r = srv.admin("DELETE", f"/api/v1/tenants/{tid}")
+        check(r.status == 200, "delete the tenant", r)
+        left = [f for f in glob.glob(os.path.join(state, "**", "*.v"), recursive=True)
+                if tid in f]
+        check(not left, "deleting a tenant removes every key under P:tenant:<tid>", left)
+        check(srv.stop() == 0, "SIGTERM → exit 0")
+    with start(binary, state) as srv:
+        check_error(srv.api("GET", "/api/v1/pipelines", key=key), 401, "invalid_api_key",
+                    "the deleted tenant stays deleted")
+
+
 def test_newer_layout(binary, root):
     state = os.path.join(root, "state3")
     with start(binary, state) as srv:
@@ -273,6 +305,7 @@ def body(args):
     try:
         section(test_uncompilable_and_corrupt, args.bin, root)
         section(test_bad_records, args.bin, root)
+        section(test_deletes_remove_data, args.bin, root)
         section(test_newer_layout, args.bin, root)
     finally:
         if args.keep:
