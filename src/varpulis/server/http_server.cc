@@ -162,7 +162,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (head.response) {
       if (!parser_->is_done()) {
-        if (request_.content_length && *request_.content_length <= kMaxDiscardedBody) {
+        if (!head.response->close && request_.content_length &&
+            *request_.content_length <= kMaxDiscardedBody) {
           pending_ = std::move(*head.response);
           parser_->body_limit(*request_.content_length);
           return ReadBody();
@@ -197,14 +198,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnBody(beast::error_code ec, std::size_t /*bytes*/) {
-    if (ec == http::error::body_limit) {
-      if (pending_) {
-        HttpResponse early = std::move(*pending_);
-        early.close = true;
-        return Send(std::move(early));
-      }
-      return SendTooLarge();
+    if (ec && pending_) {
+      // The early answer still goes out (the client may have half-closed); then close.
+      HttpResponse early = std::move(*pending_);
+      pending_.reset();
+      early.close = true;
+      return Send(std::move(early));
     }
+    if (ec == http::error::body_limit) return SendTooLarge();
     if (ec) return OnReadError(ec);
     if (pending_) {
       HttpResponse early = std::move(*pending_);
