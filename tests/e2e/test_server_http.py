@@ -13,7 +13,8 @@ through the real binary, on 127.0.0.1 with ephemeral ports:
 - --metrics --metrics-port: an open listener serving only /metrics;
 - options: config file (TOML/YAML) with CLI override, unknown config key, exclusive and
   unsupported options → exit 2;
-- SIGTERM and SIGINT: exit 0; a burst of garbage on raw sockets leaves /health at 200.
+- SIGTERM and SIGINT: exit 0; a burst of garbage on raw sockets leaves /health at 200;
+- --tls-cert/--tls-key: HTTPS with TLS 1.2 and 1.3 (keep-alive), TLS 1.1 and plain HTTP refused.
 
 Usage: test_server_http.py --bin PATH --shared PATH
 """
@@ -22,19 +23,22 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import warnings
 
 HOST = "127.0.0.1"
 KEY = "http-test-key-0123456789abcdef"
 ADMIN = "http-test-admin-0123456789abcdef"
-LISTEN_RE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
-METRICS_RE = re.compile(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
+LISTEN_RE = re.compile(r"listening on https?://127\.0\.0\.1:(\d+)")
+METRICS_RE = re.compile(r"metrics on https?://127\.0\.0\.1:(\d+)/metrics")
 PROGRAM = "stream Big = Tx\n    .where(amount > 1000)\n    .emit(amount: amount)\n"
 FAILURES = []
 
@@ -454,6 +458,7 @@ def test_options(binary, tmp):
             ("s3 checkpoint store", [], {"VARPULIS_CHECKPOINT_STORE": "s3://b/p"}, "not supported"),
             ("cluster option", ["--coordinator", "http://x"], None, "not supported"),
             ("--tls-cert alone", ["--tls-cert", "/x.pem"], None, "both"),
+            ("VARPULIS_TLS_KEY alone", [], {"VARPULIS_TLS_KEY": "/x.pem"}, "both"),
             ("bad --rate-limit", ["--rate-limit", "fast"], None, "rate-limit"),
             ("unusable state dir", ["--state-dir", "/proc/varpulis-no"], None, "state store")):
         rc, err = run_exit(binary, *args, env=env)
@@ -496,6 +501,59 @@ def test_shutdown_and_garbage(binary, tmp):
             check(r.status == 200, f"{sig.name}: the pipeline survives the restart", r)
 
 
+def test_tls(binary, tmp):
+    if shutil.which("openssl") is None:
+        check(False, "openssl CLI needed to make a test certificate")
+        return
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                    "/CN=127.0.0.1", "-days", "2", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    with Server(binary, "--api-key", KEY, "--tls-cert", cert, "--tls-key", key) as srv:
+        check(any("listening on https://127.0.0.1:" in l for l in srv.lines),
+              "TLS: the listening line says https", srv.lines)
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.load_verify_locations(cert)
+            ctx.minimum_version = ctx.maximum_version = version
+            c = http.client.HTTPSConnection(HOST, srv.port, timeout=15, context=ctx)
+            statuses = [send(c, "GET", "/api/v1/usage", headers=tenant()).status for _ in range(5)]
+            proto = c.sock.version() if c.sock else None
+            c.close()
+            check(statuses == [200] * 5 and proto == version.name.replace("_", "."),
+                  f"TLS: {version.name} with keep-alive (5 requests on one connection)",
+                  (statuses, proto))
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.0/1.1 on purpose
+        try:
+            ctx.minimum_version = ssl.TLSVersion.TLSv1
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+            ctx.set_ciphers("ALL:@SECLEVEL=0")
+            refused = False
+            try:
+                c = http.client.HTTPSConnection(HOST, srv.port, timeout=10, context=ctx)
+                send(c, "GET", "/health")
+            except (ssl.SSLError, OSError):
+                refused = True
+            check(refused, "TLS: a TLS 1.1 client is refused")
+        except (ValueError, ssl.SSLError):
+            print("note TLS 1.1 client not available in this Python/OpenSSL; not tested")
+        raw = raw_exchange(srv.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(status_of(raw) is None, "TLS: plain HTTP on the TLS port gets no HTTP answer", raw[:80])
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(cert)
+        c = http.client.HTTPSConnection(HOST, srv.port, timeout=15, context=ctx)
+        check(send(c, "GET", "/health").status == 200, "TLS: /health after the refused clients")
+        c.close()
+    rc, err = run_exit(binary, "--tls-cert", cert, "--tls-key", os.path.join(tmp, "missing.pem"))
+    check(rc == 2 and "--tls-key" in err and "missing.pem" in err,
+          "TLS: an unreadable key → exit 2 naming it", err[-200:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -508,7 +566,7 @@ def main():
                 test(args.bin)
             except Exception as e:  # a crash of one group is a failure, the rest still run
                 check(False, f"{test.__name__} raised {type(e).__name__}: {e}")
-        for test in (test_options, test_shutdown_and_garbage):
+        for test in (test_options, test_shutdown_and_garbage, test_tls):
             try:
                 test(args.bin, tmp)
             except Exception as e:
