@@ -222,7 +222,10 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
   if (tls_cert.has_value() != tls_key.has_value()) {
     return Usage("--tls-cert and --tls-key go together: give both or neither");
   }
-  if (tls_cert) return Usage("--tls-cert: TLS is not supported in this build");
+  if (tls_cert) {
+    s.http.tls_cert_file = *tls_cert;
+    s.http.tls_key_file = *tls_key;
+  }
   s.metrics = args.metrics_flag;
   if (args.metrics_option->count() == 0) {
     if (auto m = values.Get("metrics")) {
@@ -256,9 +259,10 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
   return s;
 }
 
-std::string Url(const std::string& bind, std::uint16_t port) {
+std::string Url(const server::HttpServerOptions& http, std::uint16_t port) {
+  const std::string& bind = http.bind;
   std::string host = bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
-  return "http://" + host + ":" + std::to_string(port);
+  return (http.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(port);
 }
 
 int RunServer(const ServerArgs& args) {
@@ -311,10 +315,10 @@ int RunServer(const ServerArgs& args) {
     metrics_server = std::move(*m);
   }
   std::fprintf(stderr, "varpulis server: listening on %s (%d threads, store %s)\n",
-               Url(s.http.bind, (*http)->port()).c_str(), s.http.threads, s.store_uri.c_str());
+               Url(s.http, (*http)->port()).c_str(), s.http.threads, s.store_uri.c_str());
   if (metrics_server) {
     std::fprintf(stderr, "varpulis server: metrics on %s/metrics\n",
-                 Url(s.http.bind, metrics_server->port()).c_str());
+                 Url(s.http, metrics_server->port()).c_str());
   }
 
   auto stop_listeners = [&] {

@@ -5,8 +5,8 @@
 namespace varpulis::cli {
 namespace {
 
-const std::set<std::string> kKnown = {"port", "bind", "api-key", "metrics", "rate-limit",
-                                      "state-dir"};
+const std::set<std::string> kKnown = {"port",    "bind",       "api-key",
+                                      "metrics", "rate-limit", "state-dir"};
 
 TEST(ServerConfigTest, TomlServerTable) {
   auto r = ParseServerConfig(R"(# top comment

@@ -103,17 +103,22 @@ core::Status PipelineHost::ConvertLocked(std::vector<RestEvent>& events, std::si
 }
 
 core::Status PipelineHost::ProcessLocked(std::size_t count, std::vector<OutputEvent>* outputs,
-                                         std::uint64_t* outputs_emitted) {
+                                         std::uint64_t* outputs_emitted, std::uint64_t* processed) {
   engine::Runtime& runtime = *program_->runtime;
   std::uint64_t before = runtime.counters().outputs_emitted;
   sink_.Attach(&runtime.symbols(), outputs);
   core::Status status;
-  for (std::size_t i = 0; i < count; ++i) {
+  std::size_t i = 0;
+  for (; i < count; ++i) {
     ++inputs_per_type[scratch_[i].type];
     // The record's buffers move into the runtime; the scratch slot is refilled next request.
     status = runtime.ProcessEvent(std::move(scratch_[i]));
-    if (!status.ok()) break;
+    if (!status.ok()) {
+      ++i;  // it was accepted into the runtime before failing
+      break;
+    }
   }
+  *processed = i;
   sink_.Attach(&runtime.symbols(), nullptr);
   *outputs_emitted = runtime.counters().outputs_emitted - before;
   return status;

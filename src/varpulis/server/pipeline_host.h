@@ -84,10 +84,11 @@ class PipelineHost {
   // Converts events [0, count) into scratch records (the type cache stays hot across calls).
   // Errors: kInvalidArgument naming the event index and the problem (duplicate field).
   core::Status ConvertLocked(std::vector<RestEvent>& events, std::size_t count);
-  // Processes the first `count` converted records in order; outputs go to `outputs`.
+  // Processes the first `count` converted records in order; outputs go to `outputs`;
+  // `*processed` is how many ran (all of them unless an error stopped the request).
   // Errors: the runtime's (a sink or operator state failure).
   core::Status ProcessLocked(std::size_t count, std::vector<OutputEvent>* outputs,
-                             std::uint64_t* outputs_emitted);
+                             std::uint64_t* outputs_emitted, std::uint64_t* processed);
 
   // A checkpoint of the running program (id and timestamp left for the CheckpointManager).
   core::Result<state::Checkpoint> CaptureLocked(const std::string& version) const;

@@ -65,8 +65,7 @@ Page<T> Slice(std::vector<T> items, std::uint64_t limit, std::uint64_t offset) {
   Page<T> page;
   page.total = items.size();
   if (offset >= items.size()) return page;
-  std::uint64_t end = std::min<std::uint64_t>(items.size(), offset + limit);
-  if (limit > items.size()) end = items.size();
+  std::uint64_t end = offset + std::min<std::uint64_t>(limit, items.size() - offset);
   for (std::uint64_t i = offset; i < end; ++i) page.items.push_back(std::move(items[i]));
   return page;
 }
@@ -549,8 +548,9 @@ ApiResult<InjectResult> TenantManager::Inject(const std::string& tenant_id,
   }
   if (admitted == 0 && n > 0) return RateLimited(retry_after);
   std::uint64_t emitted = 0;
-  core::Status processed = p->ProcessLocked(admitted, &result.outputs, &emitted);
-  t->events_processed.fetch_add(admitted, std::memory_order_relaxed);
+  std::uint64_t ran = 0;
+  core::Status processed = p->ProcessLocked(admitted, &result.outputs, &emitted, &ran);
+  t->events_processed.fetch_add(ran, std::memory_order_relaxed);
   t->output_events_emitted.fetch_add(emitted, std::memory_order_relaxed);
   if (!processed.ok()) {
     std::fprintf(stderr, "varpulis: error: pipeline %s of tenant %s stopped: %s\n",

@@ -1,9 +1,13 @@
 // The durable side of TenantManager: checkpoint, restore, reload, startup recovery (§5.6),
 // periodic work and shutdown (§6.10).
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -15,6 +19,8 @@
 
 namespace varpulis::server {
 namespace {
+
+constexpr std::size_t kShutdownWriters = 4;
 
 void LogError(const std::string& message) {
   std::fprintf(stderr, "varpulis: error: %s\n", message.c_str());
@@ -509,26 +515,44 @@ void TenantManager::Tick() {
 
 core::Status TenantManager::Shutdown() {
   Impl& m = *impl_;
+  std::vector<std::shared_ptr<Tenant>> tenants = m.AllTenants();
+  struct Job {
+    std::shared_ptr<Tenant> tenant;
+    std::shared_ptr<PipelineHost> pipeline;
+  };
+  std::vector<Job> jobs;
+  for (const std::shared_ptr<Tenant>& t : tenants) {
+    std::shared_lock lock(t->map_mu);
+    for (const auto& [id, p] : t->pipelines) jobs.push_back({t, p});
+  }
+  // §6.10 "bounded parallelism": a few writers, each taking the next pipeline.
+  std::mutex first_mu;
   core::Status first;
-  for (const std::shared_ptr<Tenant>& t : m.AllTenants()) {
-    std::vector<std::shared_ptr<PipelineHost>> hosts;
-    {
-      std::shared_lock lock(t->map_mu);
-      for (const auto& [id, p] : t->pipelines) hosts.push_back(p);
-    }
-    for (const auto& p : hosts) {
-      std::lock_guard checkpoint_lock(p->checkpoint_mu);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      PipelineHost& p = *jobs[i].pipeline;
+      std::lock_guard checkpoint_lock(p.checkpoint_mu);
       {
-        std::lock_guard lock(p->mu);
-        if (p->removed || !p->running()) continue;
+        std::lock_guard lock(p.mu);
+        if (p.removed || !p.running()) continue;
       }
-      core::Result<state::SavedCheckpoint> saved = m.CheckpointPipeline(*p, true, nullptr);
+      core::Result<state::SavedCheckpoint> saved = m.CheckpointPipeline(p, true, nullptr);
       if (!saved.ok()) {
-        LogError(fmt::format("shutdown checkpoint of pipeline {} (tenant {}) failed: {}", p->id(),
-                             t->id, saved.status().message()));
+        LogError(fmt::format("shutdown checkpoint of pipeline {} (tenant {}) failed: {}", p.id(),
+                             jobs[i].tenant->id, saved.status().message()));
+        std::lock_guard lock(first_mu);
         if (first.ok()) first = saved.status();
       }
     }
+  };
+  std::size_t threads = std::min<std::size_t>(kShutdownWriters, jobs.size());
+  std::vector<std::thread> writers;
+  for (std::size_t i = 1; i < threads; ++i) writers.emplace_back(worker);
+  worker();
+  for (std::thread& w : writers) w.join();
+
+  for (const std::shared_ptr<Tenant>& t : tenants) {
     std::lock_guard tenant_admin(t->admin_mu);
     core::Status persisted = m.PersistCountersIfDue(*t, /*force=*/true);
     if (!persisted.ok()) {

@@ -250,6 +250,13 @@ TEST_F(ManagerOnMemory, StorageFailuresAnswerStorageErrorAndChangeNothing) {
   EXPECT_EQ(m.FindByApiKey("owner-key-0001"), "default");
   EXPECT_EQ(m.FindByApiKey("owner-key-0002"), std::nullopt);
 
+  // Shutdown reports the failed checkpoint (the server then exits 1).
+  ::testing::internal::CaptureStderr();
+  core::Status shutdown = m.Shutdown();
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(shutdown.ok());
+  EXPECT_NE(log.find(id), std::string::npos) << log;
+
   // The pipeline kept its state through all of it.
   failing.fail_writes = false;
   Inject(m, t, id, Reading(1000, 2));
@@ -396,6 +403,44 @@ TEST_P(ManagerRestart, CorruptRecordsAreSkippedAndUncompilableProgramsKeptInErro
   std::vector<OutputEvent> out = Inject(m, tenant, broken, Reading(7000, 1));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].record.Get("total"), Value::Float(5));
+}
+
+TEST_P(ManagerRestart, ErrorPipelineWithoutCheckpointsReloadsEmpty) {
+  std::string tenant, id;
+  {
+    auto store = Open(Uri());
+    TenantManager m(*store, TenantManagerOptions{}, clock_);
+    ASSERT_TRUE(m.Recover().ok());
+    tenant = CreateTenant(m);
+    id = Deploy(m, tenant, kWindowProgram);
+    PipelineRecord r = *DecodePipelineRecord(**store->Get(PipelineKey("varpulis", tenant, id)));
+    r.source = "stream Gone = Reading\n    .frobnicate()\n";
+    ASSERT_TRUE(store->Put(PipelineKey("varpulis", tenant, id), EncodePipelineRecord(r)).ok());
+  }  // no Shutdown: nothing was checkpointed
+  auto store = Open(Uri());
+  TenantManager m(*store, TenantManagerOptions{}, clock_);
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(m.Recover().ok());
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(m.GetPipeline(tenant, id)->status, "error");
+  EXPECT_EQ(m.Restore(tenant, id, "x").error().code, "pipeline_not_running");
+  EXPECT_EQ(m.Metrics(tenant, id)->events_processed, 0u);
+  // Still failing: stays in error, the stored source unchanged.
+  EXPECT_EQ(m.Reload(tenant, id, "stream = x").error().code, "parse_error");
+  EXPECT_EQ(m.GetPipeline(tenant, id)->status, "error");
+  ApiResult<ReloadResult> fixed = m.Reload(tenant, id, kWindowProgram);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message;
+  EXPECT_TRUE(fixed->streams_kept.empty());
+  EXPECT_EQ(fixed->streams_reset, std::vector<std::string>{"PerWindow"});
+  ApiResult<PipelineInfo> info = m.GetPipeline(tenant, id);
+  EXPECT_EQ(info->status, "running");
+  EXPECT_FALSE(info->error.has_value());
+  EXPECT_EQ(DecodePipelineRecord(**store->Get(PipelineKey("varpulis", tenant, id)))->status,
+            "running");
+  Inject(m, tenant, id, Reading(0, 4));
+  std::vector<OutputEvent> out = Inject(m, tenant, id, Reading(7000, 1));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].record.Get("n"), Value::Int(1));
 }
 
 TEST_P(ManagerRestart, NewerLayoutRefusesToStart) {

@@ -390,6 +390,8 @@ TEST_F(TenantManagerTest, ListingIsOrderedAndPaged) {
   EXPECT_EQ(page->items[0].id, ids[1]);
   EXPECT_EQ(page->items[1].id, ids[2]);
   EXPECT_EQ(manager_->ListPipelines(t.info.id, 10, 7)->items.size(), 0u);
+  EXPECT_EQ(manager_->ListPipelines(t.info.id, UINT64_MAX, 3)->items.size(), 2u);
+  EXPECT_EQ(manager_->ListPipelines(t.info.id, 0, 0)->items.size(), 0u);
 }
 
 TEST_F(TenantManagerTest, RemovePipelineDeletesItsKeysAndStopsIt) {
