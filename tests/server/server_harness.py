@@ -32,7 +32,7 @@ START_TIMEOUT_S = 30.0
 REQUEST_TIMEOUT_S = 15.0
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 RFC3339_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-LISTENING_RE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+LISTENING_RE = re.compile(r"listening on https?://127\.0\.0\.1:(\d+)")
 
 FAILURES = []
 
