@@ -15,9 +15,10 @@ Usage: test_api.py --bin PATH --shared PATH
 """
 import base64
 import re
+import struct
 import time
 
-from server_harness import (RFC3339_RE, UUID_RE, Server, blob_of, check, check_error,
+from server_harness import (RFC3339_RE, crc32c, UUID_RE, Server, blob_of, check, check_error,
                             create_tenant, deploy, event, inject, inject_batch, parse_prometheus,
                             outs, run_main, section, sub, verify_blob, with_header_version, wrap_blob)
 
@@ -346,12 +347,54 @@ def test_checkpoint_restore(srv):
         check_error(srv.api("POST", f"/api/v1/pipelines/{pid}/restore",
                             {"checkpoint": wrap_blob(with_header_version(blob, 2))}),
                     400, "incompatible_checkpoint", "restore of a format_version 2 blob")
+    if len(blob) >= 41:
+        flagged = bytearray(blob)
+        struct.pack_into("<H", flagged, 6, 1)
+        struct.pack_into("<I", flagged, 32, crc32c(bytes(flagged[:32])))
+        check_error(srv.api("POST", f"/api/v1/pipelines/{pid}/restore",
+                            {"checkpoint": wrap_blob(bytes(flagged))}),
+                    400, "incompatible_checkpoint", "restore of a blob with a flag bit set")
+        # A newer payload schema_version (the payload's first varint), checksums intact.
+        newer = bytearray(blob)
+        (n,) = struct.unpack_from("<Q", newer, 24)
+        newer[36] = 0x02
+        struct.pack_into("<I", newer, 36 + n, crc32c(bytes(newer[36:36 + n])))
+        r = srv.api("POST", f"/api/v1/pipelines/{pid}/restore", {"checkpoint": wrap_blob(
+            bytes(newer))})
+        check_error(r, 400, "incompatible_checkpoint", "restore of a newer payload schema")
+    check_error(srv.api("POST", f"/api/v1/pipelines/{pid}/restore",
+                        {"checkpoint": dict(cp, version=2)}), 400,
+                {"invalid_checkpoint", "incompatible_checkpoint"},
+                "restore of an envelope with version 2")
+    check_error(srv.api("POST", f"/api/v1/pipelines/{pid}/restore",
+                        {"checkpoint": dict(cp, encoding="hex")}), 400, "invalid_checkpoint",
+                "restore of an envelope with encoding hex")
     check_error(srv.api("POST", f"/api/v1/pipelines/{pid}/restore", {}), 400, "missing_field",
                 "restore without checkpoint")
     rows, r = window_close(srv, pid, 25000)
     check(rows == [{"stream": "Totals", "event_type": "Totals", "ts": T0 + 22000,
                     "fields": {"n": 1, "total": 0.0}}],
           "failed restores left the pipeline untouched", r)
+
+
+def test_restore_changed_program(srv):
+    """§4.7 step 4 through REST: a checkpoint of TWO_STREAMS restored into a pipeline whose
+    Totals changed — Big's operators restored, Totals' reset (its window starts empty)."""
+    p1 = (deploy(srv, "two", TWO_STREAMS).json or {}).get("id", "missing")
+    count_accepted(inject_batch(srv, p1, [tx(1, 0), tx(2, 1000)]))
+    cp = (srv.api("POST", f"/api/v1/pipelines/{p1}/checkpoint", {}).json or {}).get("checkpoint")
+    only_totals_changed = TWO_STREAMS.replace("total: sum(amount))",
+                                              "total: sum(amount), hi: max(amount))")
+    p2 = (deploy(srv, "changed", only_totals_changed).json or {}).get("id", "missing")
+    r = srv.api("POST", f"/api/v1/pipelines/{p2}/restore", {"checkpoint": cp})
+    j = r.json or {}
+    check(r.status == 200 and j.get("restored") is True and j.get("operators_reset", 0) >= 1
+          and j.get("operators_restored", 0) >= 1,
+          "restore into a changed program: some operators restored, the changed ones reset", r)
+    count_accepted(inject(srv, p2, tx(4, 2000)))
+    rows, r = window_close(srv, p2, 12000)
+    check([o.get("fields") for o in rows] == [{"n": 1, "total": 4.0, "hi": 4}],
+          "the changed window started empty after the restore", r)
 
 
 def test_reload(srv):
@@ -704,6 +747,7 @@ def body(args):
         section(test_batch, srv)
         section(test_checkpoint_restore, srv)
         section(test_reload, srv)
+        section(test_restore_changed_program, srv)
         long_name_pid = section(test_deploy_errors, srv)
         section(test_delete, srv, ids[1])
         if long_name_pid:

@@ -77,6 +77,10 @@ def run_backend(binary, backend, root):
         tenant = r.json or {}
         tkey = tenant.get("api_key", "missing")
         keys.append(tkey)
+        r = create_tenant(srv, {"name": "custom", "quota": {"max_pipelines": 1,
+                                                             "max_events_per_second": 7}})
+        check(r.status == 201, f"{tag} custom-quota tenant created", r)
+        custom = r.json or {}
         r = deploy(srv, "totals", TOTALS, key=tkey)
         check(r.status == 201, f"{tag} tenant deploys", r)
         pid = (r.json or {}).get("id", "missing")
@@ -115,6 +119,10 @@ def run_backend(binary, backend, root):
         check(u.get("events_processed") == 3 and u.get("output_events_emitted") == 0
               and u.get("active_pipelines") == 1,
               f"{tag} usage counters kept across SIGTERM", u)
+        c = srv.api("GET", "/api/v1/usage", key=custom.get("api_key", "missing")).json or {}
+        check(c.get("tier") == "custom" and c.get("quota") == {
+            "max_pipelines": 1, "max_events_per_second": 7, "max_streams_per_pipeline": 50},
+              f"{tag} a custom quota is kept across restarts", c)
         m = metrics(srv, pid, tkey)
         check(m.get("events_processed") == 3, f"{tag} pipeline counters restored", m)
         r = srv.api("GET", "/api/v1/pipelines")
@@ -146,6 +154,9 @@ def run_backend(binary, backend, root):
         cp2 = wait_checkpoint_covering(srv, kpid, tkey, cp1 or 0, since)
         check(isinstance(cp2, int) and isinstance(cp1, int) and cp2 > cp1,
               f"{tag} periodic checkpoints go on after new events", (cp1, cp2))
+        reloaded = TOTALS.replace("total: sum(amount))", "total: sum(amount), hi: max(amount))")
+        r = srv.api("POST", f"/api/v1/pipelines/{owner_pid}/reload", {"source": reloaded})
+        check(r.status == 200, f"{tag} reload acknowledged before the kill", r)
         usage_before_kill = srv.api("GET", "/api/v1/usage", key=tkey).json or {}
         rc = srv.stop(signal.SIGKILL)
         check(rc == -signal.SIGKILL, f"{tag} SIGKILL", rc)
@@ -183,11 +194,14 @@ def run_backend(binary, backend, root):
         u = srv.api("GET", "/api/v1/usage", key=API_KEY_2).json or {}
         check(u.get("tenant_id") == "default" and u.get("events_processed") == 1,
               f"{tag} rotated key: same default tenant and counters", u)
+        g = srv.api("GET", f"/api/v1/pipelines/{owner_pid}", key=API_KEY_2).json or {}
+        check(g.get("source") == reloaded and g.get("status") == "running",
+              f"{tag} the source reloaded before SIGKILL is the one recovered", g)
         check_error(srv.api("GET", "/api/v1/pipelines", key=API_KEY), 401, "invalid_api_key",
                     f"{tag} the old --api-key after rotation")
         tenants = (srv.admin("GET", "/api/v1/tenants").json or {}).get("tenants", [])
         check(sum(1 for t in tenants if t.get("id") == "default") == 1
-              and len(tenants) == 2,
+              and len(tenants) == 3,
               f"{tag} one default tenant, no second one on rotation", tenants)
         rc = srv.stop(signal.SIGTERM)
         check(rc == 0, f"{tag} SIGTERM → exit 0", rc)
