@@ -295,13 +295,17 @@ def test_noisy_neighbour(srv):
           f"{len(latencies)} probe requests meanwhile", flush=True)
     check(result.get("status") == 200, "the heavy batch succeeds", result)
     worst = max((lt for lt, _, _ in latencies), default=0.0)
-    slow = sorted(((round(lt, 3), what) for lt, _, what in latencies
-                   if lt >= max(0.5, busy_s / 4)), reverse=True)
+    limit = busy_s / 2  # a blocked probe waits about the whole batch
+    slow = sorted(((round(lt, 3), what) for lt, _, what in latencies if lt >= limit),
+                  reverse=True)
     check(all(st == 200 for _, st, _ in latencies), "every probe request during it succeeds")
-    check(busy_s < 0.5 or (len(latencies) >= 10 and worst < max(0.5, busy_s / 4)),
+    if busy_s < 1.0:
+        print("note: the batch processed in under 1 s; too short to judge blocking", flush=True)
+        return
+    check(len(latencies) >= 10 and worst < limit,
           f"probes in parallel (same tenant's list/usage/other pipeline, another tenant, /metrics) "
-          f"are not blocked: "
-          f"worst {worst:.3f}s while the batch processed {busy_s:.2f}s", slow[:5])
+          f"are not blocked: worst {worst:.3f}s while the batch processed {busy_s:.2f}s",
+          slow[:8])
 
 
 def body(args):
