@@ -122,6 +122,23 @@ def test_body_limits(binary):
         check_error(r, 413, "payload_too_large", "--max-batch-body 5000: a 6 kB batch")
         r = inject(srv, pid, event("Tx", {"amount": 1, "pad": "p" * 2500}, T0))
         check_error(r, 413, "payload_too_large", "a single event is under --max-body")
+        # A restore body falls under --max-batch-body: grow a window until its checkpoint is
+        # over --max-body (2000) but under --max-batch-body (5000).
+        p2 = (deploy(srv, "grow", "stream W = Tx\n    .window(1000)\n    .emit()\n").json
+              or {}).get("id", "missing")
+        body = None
+        for i in range(200):
+            inject(srv, p2, event("Tx", {"amount": i, "pad": f"{i:03d}" * 20}, T0 + i))
+            cp = (srv.api("POST", f"/api/v1/pipelines/{p2}/checkpoint", {}).json or {}).get(
+                "checkpoint")
+            size = len(json.dumps({"checkpoint": cp}))
+            if size > 2100:
+                body = {"checkpoint": cp}
+                break
+        if check(body is not None and size < 5000,
+                 f"a checkpoint body of {size} bytes (between the two limits)"):
+            r = srv.api("POST", f"/api/v1/pipelines/{p2}/restore", body)
+            check(r.status == 200, "restore takes --max-batch-body, not --max-body", r)
 
 
 def test_metrics_port(binary):
