@@ -330,6 +330,46 @@ def test_raw_sockets(srv):
         s.close()
 
 
+def test_valid_framings(srv):
+    """Positive controls: a chunked body, Expect: 100-continue (curl sends it for bodies over
+    1 KiB) and HTTP/1.0 are served normally."""
+    body = json.dumps({"name": "chunked", "source": BIG}).encode()
+    chunks = b"".join(b"%x\r\n" % len(body[i:i + 10]) + body[i:i + 10] + b"\r\n"
+                      for i in range(0, len(body), 10)) + b"0\r\n\r\n"
+    head = (REQ.format(path="/api/v1/pipelines") + "Transfer-Encoding: chunked\r\n\r\n").encode()
+    r = parse_raw_response(srv.raw(head + chunks))
+    check(r is not None and r.status == 201, "a valid chunked body deploys", r)
+
+    s = socket.create_connection((HOST, srv.port), timeout=10)
+    try:
+        s.sendall((REQ.format(path="/api/v1/pipelines") + "Expect: 100-continue\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode())
+        s.settimeout(5)
+        try:
+            interim = s.recv(65536)
+        except OSError:
+            interim = b""
+        check(interim.startswith(b"HTTP/1.1 100"), "Expect: 100-continue gets 100 Continue",
+              interim[:80])
+        s.sendall(body)
+        data = b""
+        while b"\r\n\r\n" not in data or parse_raw_response(data) is None or len(
+                parse_raw_response(data).body) < int(parse_raw_response(data).header(
+                    "content-length") or 0):
+            c = s.recv(65536)
+            if not c:
+                break
+            data += c
+        r = parse_raw_response(data)
+        check(r is not None and r.status == 201, "… and then the body deploys", data[:200])
+    except OSError as e:
+        check(False, "Expect: 100-continue exchange", repr(e))
+    finally:
+        s.close()
+    r = parse_raw_response(srv.raw(b"GET /health HTTP/1.0\r\n\r\n"))
+    check(r is not None and r.status == 200, "an HTTP/1.0 request is answered", r)
+
+
 def test_still_works(srv):
     r = srv.get("/health")
     check(r.status == 200, "after all that /health is 200", r)
@@ -351,6 +391,7 @@ def body(args):
         section(test_bodies, srv, pid)
         section(test_sizes, srv, pid)
         section(test_raw_sockets, srv)
+        section(test_valid_framings, srv)
         section(test_still_works, srv)
         m = srv.api("GET", f"/api/v1/pipelines/{pid}/metrics").json or {}
         check(m.get("events_processed") == 2001,
