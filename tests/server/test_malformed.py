@@ -330,6 +330,36 @@ def test_raw_sockets(srv):
         s.close()
 
 
+def test_hostile_programs(srv):
+    """A tenant's program must not take the server down: unbounded recursion and endless loops
+    are capped at run time (null / iteration cap, vpl.md §3.4), absurd nesting is a parse_error."""
+    deep = """\
+fn deep(n: int) -> int:
+    return deep(n + 1)
+
+fn spin() -> int:
+    var i = 0
+    while true:
+        i := i + 1
+    return i
+
+stream S = T
+    .emit(d: deep(0), n: spin())
+"""
+    r = deploy(srv, "hostile", deep)
+    check(r.status == 201, "a program with unbounded recursion and an endless loop deploys", r)
+    pid = (r.json or {}).get("id", "missing")
+    r = inject(srv, pid, event("T", {}, T0), )
+    fields = ((outs(r) or [{}])[0]).get("fields") or {}
+    check(r.status == 200 and fields.get("d") is None and isinstance(fields.get("n"), int),
+          "recursion ends in null, the loop at its cap; the request returns", r)
+    for what, expr in [("parentheses", "(" * 100000 + "1" + ")" * 100000),
+                       ("arrays", "[" * 100000 + "]" * 100000)]:
+        r = deploy(srv, "nested", f"stream S = T\n    .emit(x: {expr})\n")
+        check_error(r, 400, "parse_error", f"{what} nested 100 000 deep in VPL")
+    check(srv.running(), "the server survived hostile programs")
+
+
 def test_valid_framings(srv):
     """Positive controls: a chunked body, Expect: 100-continue (curl sends it for bodies over
     1 KiB) and HTTP/1.0 are served normally."""
@@ -391,6 +421,7 @@ def body(args):
         section(test_bodies, srv, pid)
         section(test_sizes, srv, pid)
         section(test_raw_sockets, srv)
+        section(test_hostile_programs, srv)
         section(test_valid_framings, srv)
         section(test_still_works, srv)
         m = srv.api("GET", f"/api/v1/pipelines/{pid}/metrics").json or {}
