@@ -12,7 +12,7 @@ Usage: test_isolation.py --bin PATH --shared PATH
 import uuid
 
 from server_harness import (Server, check, check_error, create_tenant, deploy, event, inject,
-                            inject_batch, run_main)
+                            inject_batch, outs, run_main)
 
 ADMIN_KEY = "admin-key-isolation-0123456789abc"
 API_KEY = "owner-key-isolation-0123456789abc"
@@ -107,7 +107,7 @@ def body(args):
               and m.get("last_checkpoint_id") == (metrics_a_before or {}).get("last_checkpoint_id"),
               "A's pipeline counters and checkpoints unchanged", (m, metrics_a_before))
         r = inject(srv, pid_a, tx(0, 12000), key=key_a)
-        check((r.json or {}).get("output_events") == [
+        check(outs(r) == [
             {"stream": "SecretAlphaStream", "event_type": "SecretAlphaStream", "ts": T0 + 10000,
              "fields": {"n": 3, "total": 6.0}}],
               "A's window holds only A's 3 events", r)

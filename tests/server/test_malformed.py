@@ -17,8 +17,8 @@ import select
 import socket
 import time
 
-from server_harness import (HOST, Server, check, check_error, deploy, event, inject, run_main,
-                            parse_raw_response, section)
+from server_harness import (HOST, Server, check, check_error, deploy, event, inject, outs,
+                            parse_raw_response, run_main, section)
 
 API_KEY = "owner-key-malformed-0123456789abc"
 T0 = 1767225600000
@@ -407,7 +407,7 @@ def test_still_works(srv):
     check(r.status == 201, "after all that a deploy works", r)
     pid = (r.json or {}).get("id", "missing")
     r = inject(srv, pid, event("Tx", {"amount": 5000}, T0))
-    check(r.status == 200 and (r.json or {}).get("output_events") == [
+    check(r.status == 200 and outs(r) == [
         {"stream": "Big", "event_type": "Big", "ts": T0, "fields": {"amount": 5000}}],
           "after all that an inject works", r)
     check(srv.running(), "the process is still running")

@@ -20,7 +20,7 @@ import subprocess
 import time
 
 from server_harness import (Server, check, check_error, create_tenant, deploy, event, inject,
-                            inject_batch, run_main, section, tempdir)
+                            inject_batch, outs, run_main, section, tempdir)
 
 API_KEY = "owner-key-restart-0123456789abcdef"
 API_KEY_2 = "owner-key-rotated-fedcba9876543210"
@@ -40,7 +40,7 @@ def tx(amount, ms):
 
 
 def totals_rows(r):
-    return [o for o in (r.json or {}).get("output_events", []) if o.get("stream") == "Totals"]
+    return [o for o in (outs(r) or []) if o.get("stream") == "Totals"]
 
 
 def metrics(srv, pid, key):
