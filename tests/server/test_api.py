@@ -103,6 +103,13 @@ def test_routing(srv):
     check_error(r, 405, "method_not_allowed", "PUT /api/v1/pipelines")
     allow = (r.header("allow") or "").upper()
     check("GET" in allow and "POST" in allow, "405 carries Allow: GET, POST", r.headers)
+    # Order of checks (§6.8): route (404/405) before authentication.
+    check_error(srv.request("GET", "/api/v1/nothing-here"), 404, "not_found",
+                "unknown path without a key → 404, not 401")
+    check_error(srv.request("PATCH", "/api/v1/pipelines"), 405, "method_not_allowed",
+                "wrong method without a key → 405, not 401")
+    check_error(srv.request("POST", "/api/v1/pipelines", raw=b"{not json"), 401,
+                "missing_api_key", "authentication before the body is parsed")
     r = srv.get("/health", headers={"X-API-Key": API_KEY})
     check(r.status == 200, "/health ignores a key", r)
     r = srv.request("POST", "/health", raw=b"")
