@@ -404,6 +404,21 @@ def test_keep_alive(binary):
         s.close()
         check(interim.startswith(b"HTTP/1.1 100") and status_of(rest) == 200,
               "Expect: 100-continue → 100, then 200", (interim, rest[:100]))
+        # Refused before the body: the final answer comes at once instead of 100, and closes.
+        s = socket.create_connection((HOST, srv.port), timeout=10)
+        s.sendall((f"POST /api/v1/pipelines/{pid}/events HTTP/1.1\r\nHost: x\r\nX-API-Key: bad\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                   "Expect: 100-continue\r\n\r\n").encode())
+        answer = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        s.close()
+        check(status_of(answer) == 401 and b"connection: close" in answer.lower(),
+              "Expect: 100-continue with a bad key → 401 without 100, connection closed",
+              answer[:200])
 
 
 def test_metrics_port(binary):
