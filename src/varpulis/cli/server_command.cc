@@ -53,26 +53,32 @@ struct ServerArgs {
   std::vector<std::string> cluster_values;  // sized before the options bind to its elements
 };
 
-const std::vector<std::pair<std::string, std::string>> kValueOptions = {
-    {"port", ""},
-    {"bind", ""},
-    {"api-key", "VARPULIS_API_KEY"},
-    {"admin-key", "VARPULIS_ADMIN_KEY"},
-    {"state-dir", "VARPULIS_STATE_DIR"},
-    {"state", "VARPULIS_STATE"},
-    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE"},
-    {"checkpoint-interval", ""},
-    {"max-checkpoints", ""},
-    {"key-prefix", ""},
-    {"rate-limit", "VARPULIS_RATE_LIMIT"},
-    {"tls-cert", "VARPULIS_TLS_CERT"},
-    {"tls-key", "VARPULIS_TLS_KEY"},
-    {"metrics-port", ""},
-    {"max-body", ""},
-    {"max-batch-body", ""},
-    {"threads", ""},
-    {"shutdown-timeout", ""},
-    {"workdir", ""},
+struct ValueOption {
+  const char* name;
+  const char* env;  // "" when none
+  const char* help;
+};
+
+const std::vector<ValueOption> kValueOptions = {
+    {"port", "", "TCP port (default 9000; 0 picks a free one)"},
+    {"bind", "", "address to listen on (default 127.0.0.1)"},
+    {"api-key", "VARPULIS_API_KEY", "key of tenant 'default' (tier owner)"},
+    {"admin-key", "VARPULIS_ADMIN_KEY", "admin API key (default: --api-key; none: disabled)"},
+    {"state-dir", "VARPULIS_STATE_DIR", "FileStore directory (default: memory only)"},
+    {"state", "VARPULIS_STATE", "state store URI: memory:, file:PATH, rocksdb:PATH"},
+    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE", "checkpoint store (only the state store)"},
+    {"checkpoint-interval", "", "periodic checkpoint per pipeline (default 60s; 0 = off)"},
+    {"max-checkpoints", "", "checkpoints kept per pipeline (default 3)"},
+    {"key-prefix", "", "key namespace in the store (default varpulis)"},
+    {"rate-limit", "VARPULIS_RATE_LIMIT", "requests/s per tenant, burst 2x (default 0 = off)"},
+    {"tls-cert", "VARPULIS_TLS_CERT", "PEM certificate chain: serve HTTPS (with --tls-key)"},
+    {"tls-key", "VARPULIS_TLS_KEY", "PEM private key (with --tls-cert)"},
+    {"metrics-port", "", "port of the --metrics listener (default 9090)"},
+    {"max-body", "", "request body limit in bytes (default 1048576)"},
+    {"max-batch-body", "", "events-batch/restore body limit (default 16777216)"},
+    {"threads", "", "HTTP worker threads (default: hardware threads, at least 2)"},
+    {"shutdown-timeout", "", "wait for in-flight requests on shutdown (default 30s)"},
+    {"workdir", "", "WebSocket load_file directory (WebSocket not in this build)"},
 };
 
 const std::vector<std::string> kClusterOptions = {
@@ -381,11 +387,11 @@ void RegisterServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-c,--config", args->config_path,
                   "config file: a [server] TOML table or a server: YAML mapping");
   args->options.reserve(kValueOptions.size());
-  for (const auto& [name, env] : kValueOptions) {
-    args->options.push_back(OptionSpec{name, env, nullptr, {}});
+  for (const ValueOption& v : kValueOptions) {
+    args->options.push_back(OptionSpec{v.name, v.env, nullptr, {}});
     OptionSpec& o = args->options.back();
-    std::string flags = name == "port" ? "-p,--port" : "--" + name;
-    std::string help = env.empty() ? "see docs/server.md" : "see docs/server.md (env " + env + ")";
+    std::string flags = o.name == "port" ? "-p,--port" : "--" + o.name;
+    std::string help = o.env.empty() ? v.help : std::string(v.help) + " [env " + o.env + "]";
     o.cli = cmd->add_option(flags, o.cli_value, help);
   }
   args->metrics_option =
