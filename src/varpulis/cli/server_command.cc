@@ -99,14 +99,21 @@ class OptionValues {
     if (it == values_.end()) return "--" + name;
     return it->second.origin;
   }
-  void Set(const std::string& name, std::string value, std::string origin) {
-    values_[name] = Entry{std::move(value), std::move(origin)};
+  // 3 command line, 2 environment, 1 config file, 0 absent.
+  int Level(const std::string& name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? 0 : it->second.level;
   }
+  void Set(const std::string& name, std::string value, std::string origin, int level) {
+    values_[name] = Entry{std::move(value), std::move(origin), level};
+  }
+  void Erase(const std::string& name) { values_.erase(name); }
 
  private:
   struct Entry {
     std::string value;
     std::string origin;
+    int level = 0;
   };
   std::map<std::string, Entry> values_;
 };
@@ -151,15 +158,15 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
     VP_ASSIGN_OR_RETURN(auto entries, ReadServerConfig(args.config_path, known));
     for (auto& [key, entry] : entries) {
       values.Set(key, entry.value,
-                 args.config_path + ":" + std::to_string(entry.line) + " (" + key + ")");
+                 args.config_path + ":" + std::to_string(entry.line) + " (" + key + ")", 1);
     }
   }
   for (const OptionSpec& o : args.options) {
     if (o.cli->count() > 0) {
-      values.Set(o.name, o.cli_value, "--" + o.name);
+      values.Set(o.name, o.cli_value, "--" + o.name, 3);
     } else if (!o.env.empty()) {
       if (const char* env = std::getenv(o.env.c_str()); env != nullptr && *env != '\0') {
-        values.Set(o.name, env, o.env);
+        values.Set(o.name, env, o.env, 2);
       }
     }
   }
@@ -179,12 +186,17 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
   } else {
     s.api.admin_key = s.api_key;
   }
+  // --state-dir and --state name one thing: the higher source wins (a --state on the command
+  // line beats VARPULIS_STATE_DIR); both from the same source is an error.
+  if (values.Get("state-dir") && values.Get("state")) {
+    if (values.Level("state-dir") == values.Level("state")) {
+      return Usage(values.Origin("state-dir") + " and " + values.Origin("state") +
+                   " are exclusive: give one state store");
+    }
+    values.Erase(values.Level("state-dir") < values.Level("state") ? "state-dir" : "state");
+  }
   auto state_dir = values.Get("state-dir");
   auto state = values.Get("state");
-  if (state_dir && state) {
-    return Usage(values.Origin("state-dir") + " and " + values.Origin("state") +
-                 " are exclusive: give one state store");
-  }
   if (state_dir) s.store_uri = "file:" + *state_dir;
   if (state) s.store_uri = *state;
   if (auto store = values.Get("checkpoint-store")) {
