@@ -404,6 +404,21 @@ def test_keep_alive(binary):
         s.close()
         check(interim.startswith(b"HTTP/1.1 100") and status_of(rest) == 200,
               "Expect: 100-continue → 100, then 200", (interim, rest[:100]))
+        # Refused before the body: the final answer comes at once instead of 100, and closes.
+        s = socket.create_connection((HOST, srv.port), timeout=10)
+        s.sendall((f"POST /api/v1/pipelines/{pid}/events HTTP/1.1\r\nHost: x\r\nX-API-Key: bad\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                   "Expect: 100-continue\r\n\r\n").encode())
+        answer = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        s.close()
+        check(status_of(answer) == 401 and b"connection: close" in answer.lower(),
+              "Expect: 100-continue with a bad key → 401 without 100, connection closed",
+              answer[:200])
 
 
 def test_metrics_port(binary):
@@ -447,6 +462,14 @@ def test_options(binary, tmp):
                 env={"VARPULIS_API_KEY": "env-key-0123456789abcdef"}) as srv:
         check(srv.request("GET", "/api/v1/usage", headers={"X-API-Key": "cli-key-0123456789abcdef"})
               .status == 200, "the command line beats the environment")
+    # --state on the command line beats VARPULIS_STATE_DIR (one setting, two spellings).
+    blocked = os.path.join(tmp, "not-a-dir")
+    with open(blocked, "w") as f:
+        f.write("a file where a state directory would go")
+    with Server(binary, "--api-key", KEY, "--state", "memory:",
+                env={"VARPULIS_STATE_DIR": blocked}) as srv:
+        check(any("store memory:" in l for l in srv.lines),
+              "--state on the command line beats VARPULIS_STATE_DIR", srv.lines)
     bad = os.path.join(tmp, "bad.toml")
     with open(bad, "w") as f:
         f.write("[server]\nport = 0\nprot = 9000\n")
@@ -454,7 +477,8 @@ def test_options(binary, tmp):
     check(rc == 2 and "bad.toml:3" in err and "prot" in err, "unknown config key → exit 2 naming line 3", err)
     for what, args, env, needle in (
             ("--state-dir and --state", ["--state-dir", tmp, "--state", "memory:"], None, "exclusive"),
-            ("env state dir and --state", ["--state", "memory:"], {"VARPULIS_STATE_DIR": tmp}, "exclusive"),
+            ("VARPULIS_STATE_DIR and VARPULIS_STATE", [],
+             {"VARPULIS_STATE_DIR": tmp, "VARPULIS_STATE": "memory:"}, "exclusive"),
             ("s3 checkpoint store", [], {"VARPULIS_CHECKPOINT_STORE": "s3://b/p"}, "not supported"),
             ("cluster option", ["--coordinator", "http://x"], None, "not supported"),
             ("--tls-cert alone", ["--tls-cert", "/x.pem"], None, "both"),

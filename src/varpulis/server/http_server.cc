@@ -189,9 +189,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception& e) {
       return SendInternalError(e.what());
     }
+    auto expect = msg.find(http::field::expect);
+    const bool expects_continue =
+        expect != msg.end() && beast::iequals(expect->value(), "100-continue");
     if (head.response) {
       if (!parser_->is_done()) {
-        if (!head.response->close && request_.content_length &&
+        // A client waiting for 100 Continue may or may not send its body after a final
+        // answer, so the connection cannot be reused then.
+        if (!head.response->close && !expects_continue && request_.content_length &&
             *request_.content_length <= kMaxDiscardedBody) {
           pending_ = std::move(*head.response);
           parser_->body_limit(*request_.content_length);
@@ -206,8 +211,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     parser_->body_limit(head.body_limit);
     if (parser_->is_done()) return OnBody({}, 0);
-    auto expect = msg.find(http::field::expect);
-    if (expect != msg.end() && beast::iequals(expect->value(), "100-continue")) {
+    if (expects_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
       Lowest().expires_after(std::chrono::milliseconds(kWriteTimeoutMs));
       http::async_write(stream_, *cont,
