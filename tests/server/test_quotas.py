@@ -214,6 +214,11 @@ def test_request_rate_limit(binary):
                 break
         check(codes[0] == "invalid_api_key" and codes[-1] == "rate_limited",
               "key guessing is rate limited per IP (401s, then 429)", codes)
+        # Order of checks (§6.8): route (404/405) before the rate limit.
+        check_error(srv.api("GET", "/api/v1/no-such-route", key="guess-x"), 404, "not_found",
+                    "an unknown route is 404 even with the IP's bucket empty")
+        check_error(srv.api("PUT", "/api/v1/usage", key="guess-x"), 405, "method_not_allowed",
+                    "a wrong method is 405 even with the IP's bucket empty")
 
 
 def body(args):
