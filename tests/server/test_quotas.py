@@ -214,6 +214,9 @@ def test_request_rate_limit(binary):
                 break
         check(codes[0] == "invalid_api_key" and codes[-1] == "rate_limited",
               "key guessing is rate limited per IP (401s, then 429)", codes)
+        # Admin routes are limited too ("every route except /health, /ready, /metrics").
+        admin_codes = [srv.admin("GET", "/api/v1/tenants").status for _ in range(40)]
+        check(429 in admin_codes, "admin routes are rate limited as well", admin_codes)
         # Order of checks (§6.8): route (404/405) before the rate limit.
         check_error(srv.api("GET", "/api/v1/no-such-route", key="guess-x"), 404, "not_found",
                     "an unknown route is 404 even with the IP's bucket empty")
