@@ -408,8 +408,14 @@ def test_reload(srv):
     pid = (deploy(srv, "reload", TWO_STREAMS).json or {}).get("id", "missing")
     count_accepted(inject_batch(srv, pid, [tx(1, 0), tx(2, 1000)]))
 
+    cp_before = (srv.api("GET", f"/api/v1/pipelines/{pid}/metrics").json or {}).get(
+        "last_checkpoint_id") or 0
     r = srv.api("POST", f"/api/v1/pipelines/{pid}/reload", {"source": TWO_STREAMS_BIG_CHANGED})
     j = r.json or {}
+    cp_after = (srv.api("GET", f"/api/v1/pipelines/{pid}/metrics").json or {}).get(
+        "last_checkpoint_id") or 0
+    check(cp_after > cp_before, "a reload is checkpointed (§6.6: persist; checkpoint)",
+          (cp_before, cp_after))
     check(r.status == 200 and j.get("reloaded") is True, "reload → 200 reloaded true", r)
     check(sorted(j.get("streams_kept") or []) == ["Totals"]
           and sorted(j.get("streams_reset") or []) == ["Big"],
