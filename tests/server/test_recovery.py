@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 
 from server_harness import (Server, check, check_error, create_tenant, deploy, event, inject,
                             inject_batch, outs, parse_prometheus, run_main, section, tempdir)
@@ -311,6 +312,38 @@ def test_not_ready_while_recovering(binary, root):
               "after recovery: 150 pipelines, 135 000 events", u)
 
 
+def test_counters_persist_periodically(binary, root):
+    """§5.3: usage counters are persisted with the checkpoint rounds, at most every 10 s while
+    they change — not only at shutdown. Polls the tenant record (§5.5) until it shows the
+    injected events (bounded at 20 s), then SIGKILL: the restart reports them."""
+    state = os.path.join(root, "state6")
+    args = ["--checkpoint-interval", "1s"]
+    with Server(binary, args=["--state-dir", state] + args, api_key=API_KEY,
+                admin_key=ADMIN_KEY) as srv:
+        t = create_tenant(srv, {"name": "counted"}).json or {}
+        tid, key = t.get("id", "missing"), t.get("api_key", "missing")
+        pid = (deploy(srv, "c", TOTALS, key=key).json or {}).get("id", "missing")
+        r = inject_batch(srv, pid, [tx(i, i) for i in range(5)], key=key)
+        check(r.status == 200, "inject 5", r)
+        path = tenant_file(state, tid)
+        deadline = time.monotonic() + 20
+        stored = None
+        while time.monotonic() < deadline:
+            try:
+                stored = read_json(path).get("events_processed")
+            except (OSError, ValueError):
+                stored = None
+            if stored == 5:
+                break
+            time.sleep(0.2)  # polling interval of a bounded wait for the periodic persist
+        check(stored == 5, "within ~10 s the tenant record holds events_processed 5", stored)
+        check(srv.stop(signal.SIGKILL) == -signal.SIGKILL, "SIGKILL")
+    with Server(binary, args=["--state-dir", state] + args, api_key=API_KEY,
+                admin_key=ADMIN_KEY) as srv:
+        u = srv.api("GET", "/api/v1/usage", key=key).json or {}
+        check(u.get("events_processed") == 5, "after SIGKILL the usage counters are back", u)
+
+
 def test_newer_layout(binary, root):
     state = os.path.join(root, "state3")
     with start(binary, state) as srv:
@@ -342,6 +375,7 @@ def body(args):
         section(test_bad_records, args.bin, root)
         section(test_deletes_remove_data, args.bin, root)
         section(test_not_ready_while_recovering, args.bin, root)
+        section(test_counters_persist_periodically, args.bin, root)
         section(test_newer_layout, args.bin, root)
     finally:
         if args.keep:
