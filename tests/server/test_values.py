@@ -117,6 +117,8 @@ def test_unicode_names(srv):
 
 
 def test_pagination_default(srv):
+    for i in range(20):  # several tenants within the same milliseconds
+        create_tenant(srv, {"name": f"burst-{i}"})
     key = (create_tenant(srv, {"name": "many", "quota_tier": "enterprise"}).json or {}).get(
         "api_key", "missing")
     ids = []
@@ -138,6 +140,16 @@ def test_pagination_default(srv):
         pages += [p.get("id") for p in (srv.api("GET", f"/api/v1/pipelines?limit=10&offset={off}",
                                                 key=key).json or {}).get("pipelines", [])]
     check(pages == all_ids, "pages of 10 give the same order as pages of 50")
+
+    # Order: created_at, then id (§6.2). created_at has millisecond resolution, so items with
+    # the same created_at string were created in the same millisecond and must be id-ordered.
+    items = (srv.api("GET", "/api/v1/pipelines?limit=1000", key=key).json or {}).get(
+        "pipelines", [])
+    keys = [(str(p.get("created_at")), str(p.get("id"))) for p in items]
+    check(keys == sorted(keys), "pipelines ordered by (created_at, id)", keys[:6])
+    tenants = (srv.admin("GET", "/api/v1/tenants?limit=1000").json or {}).get("tenants", [])
+    tkeys = [(str(t.get("created_at")), str(t.get("id"))) for t in tenants]
+    check(tkeys == sorted(tkeys), "tenants ordered by (created_at, id)", tkeys[:6])
 
 
 def test_late_events(srv):
