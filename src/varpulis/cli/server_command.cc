@@ -53,26 +53,32 @@ struct ServerArgs {
   std::vector<std::string> cluster_values;  // sized before the options bind to its elements
 };
 
-const std::vector<std::pair<std::string, std::string>> kValueOptions = {
-    {"port", ""},
-    {"bind", ""},
-    {"api-key", "VARPULIS_API_KEY"},
-    {"admin-key", "VARPULIS_ADMIN_KEY"},
-    {"state-dir", "VARPULIS_STATE_DIR"},
-    {"state", "VARPULIS_STATE"},
-    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE"},
-    {"checkpoint-interval", ""},
-    {"max-checkpoints", ""},
-    {"key-prefix", ""},
-    {"rate-limit", "VARPULIS_RATE_LIMIT"},
-    {"tls-cert", "VARPULIS_TLS_CERT"},
-    {"tls-key", "VARPULIS_TLS_KEY"},
-    {"metrics-port", ""},
-    {"max-body", ""},
-    {"max-batch-body", ""},
-    {"threads", ""},
-    {"shutdown-timeout", ""},
-    {"workdir", ""},
+struct ValueOption {
+  const char* name;
+  const char* env;  // "" when none
+  const char* help;
+};
+
+const std::vector<ValueOption> kValueOptions = {
+    {"port", "", "TCP port (default 9000; 0 picks a free one)"},
+    {"bind", "", "address to listen on (default 127.0.0.1)"},
+    {"api-key", "VARPULIS_API_KEY", "key of tenant 'default' (tier owner)"},
+    {"admin-key", "VARPULIS_ADMIN_KEY", "admin API key (default: --api-key; none: disabled)"},
+    {"state-dir", "VARPULIS_STATE_DIR", "FileStore directory (default: memory only)"},
+    {"state", "VARPULIS_STATE", "state store URI: memory:, file:PATH, rocksdb:PATH"},
+    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE", "checkpoint store (only the state store)"},
+    {"checkpoint-interval", "", "periodic checkpoint per pipeline (default 60s; 0 = off)"},
+    {"max-checkpoints", "", "checkpoints kept per pipeline (default 3)"},
+    {"key-prefix", "", "key namespace in the store (default varpulis)"},
+    {"rate-limit", "VARPULIS_RATE_LIMIT", "requests/s per tenant, burst 2x (default 0 = off)"},
+    {"tls-cert", "VARPULIS_TLS_CERT", "PEM certificate chain: serve HTTPS (with --tls-key)"},
+    {"tls-key", "VARPULIS_TLS_KEY", "PEM private key (with --tls-cert)"},
+    {"metrics-port", "", "port of the --metrics listener (default 9090)"},
+    {"max-body", "", "request body limit in bytes (default 1048576)"},
+    {"max-batch-body", "", "events-batch/restore body limit (default 16777216)"},
+    {"threads", "", "HTTP worker threads (default: hardware threads, at least 2)"},
+    {"shutdown-timeout", "", "wait for in-flight requests on shutdown (default 30s)"},
+    {"workdir", "", "WebSocket load_file directory (WebSocket not in this build)"},
 };
 
 const std::vector<std::string> kClusterOptions = {
@@ -93,14 +99,21 @@ class OptionValues {
     if (it == values_.end()) return "--" + name;
     return it->second.origin;
   }
-  void Set(const std::string& name, std::string value, std::string origin) {
-    values_[name] = Entry{std::move(value), std::move(origin)};
+  // 3 command line, 2 environment, 1 config file, 0 absent.
+  int Level(const std::string& name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? 0 : it->second.level;
   }
+  void Set(const std::string& name, std::string value, std::string origin, int level) {
+    values_[name] = Entry{std::move(value), std::move(origin), level};
+  }
+  void Erase(const std::string& name) { values_.erase(name); }
 
  private:
   struct Entry {
     std::string value;
     std::string origin;
+    int level = 0;
   };
   std::map<std::string, Entry> values_;
 };
@@ -145,15 +158,15 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
     VP_ASSIGN_OR_RETURN(auto entries, ReadServerConfig(args.config_path, known));
     for (auto& [key, entry] : entries) {
       values.Set(key, entry.value,
-                 args.config_path + ":" + std::to_string(entry.line) + " (" + key + ")");
+                 args.config_path + ":" + std::to_string(entry.line) + " (" + key + ")", 1);
     }
   }
   for (const OptionSpec& o : args.options) {
     if (o.cli->count() > 0) {
-      values.Set(o.name, o.cli_value, "--" + o.name);
+      values.Set(o.name, o.cli_value, "--" + o.name, 3);
     } else if (!o.env.empty()) {
       if (const char* env = std::getenv(o.env.c_str()); env != nullptr && *env != '\0') {
-        values.Set(o.name, env, o.env);
+        values.Set(o.name, env, o.env, 2);
       }
     }
   }
@@ -173,12 +186,17 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
   } else {
     s.api.admin_key = s.api_key;
   }
+  // --state-dir and --state name one thing: the higher source wins (a --state on the command
+  // line beats VARPULIS_STATE_DIR); both from the same source is an error.
+  if (values.Get("state-dir") && values.Get("state")) {
+    if (values.Level("state-dir") == values.Level("state")) {
+      return Usage(values.Origin("state-dir") + " and " + values.Origin("state") +
+                   " are exclusive: give one state store");
+    }
+    values.Erase(values.Level("state-dir") < values.Level("state") ? "state-dir" : "state");
+  }
   auto state_dir = values.Get("state-dir");
   auto state = values.Get("state");
-  if (state_dir && state) {
-    return Usage(values.Origin("state-dir") + " and " + values.Origin("state") +
-                 " are exclusive: give one state store");
-  }
   if (state_dir) s.store_uri = "file:" + *state_dir;
   if (state) s.store_uri = *state;
   if (auto store = values.Get("checkpoint-store")) {
@@ -222,7 +240,10 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
   if (tls_cert.has_value() != tls_key.has_value()) {
     return Usage("--tls-cert and --tls-key go together: give both or neither");
   }
-  if (tls_cert) return Usage("--tls-cert: TLS is not supported in this build");
+  if (tls_cert) {
+    s.http.tls_cert_file = *tls_cert;
+    s.http.tls_key_file = *tls_key;
+  }
   s.metrics = args.metrics_flag;
   if (args.metrics_option->count() == 0) {
     if (auto m = values.Get("metrics")) {
@@ -256,9 +277,10 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
   return s;
 }
 
-std::string Url(const std::string& bind, std::uint16_t port) {
+std::string Url(const server::HttpServerOptions& http, std::uint16_t port) {
+  const std::string& bind = http.bind;
   std::string host = bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
-  return "http://" + host + ":" + std::to_string(port);
+  return (http.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(port);
 }
 
 int RunServer(const ServerArgs& args) {
@@ -311,10 +333,10 @@ int RunServer(const ServerArgs& args) {
     metrics_server = std::move(*m);
   }
   std::fprintf(stderr, "varpulis server: listening on %s (%d threads, store %s)\n",
-               Url(s.http.bind, (*http)->port()).c_str(), s.http.threads, s.store_uri.c_str());
+               Url(s.http, (*http)->port()).c_str(), s.http.threads, s.store_uri.c_str());
   if (metrics_server) {
     std::fprintf(stderr, "varpulis server: metrics on %s/metrics\n",
-                 Url(s.http.bind, metrics_server->port()).c_str());
+                 Url(s.http, metrics_server->port()).c_str());
   }
 
   auto stop_listeners = [&] {
@@ -377,11 +399,11 @@ void RegisterServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-c,--config", args->config_path,
                   "config file: a [server] TOML table or a server: YAML mapping");
   args->options.reserve(kValueOptions.size());
-  for (const auto& [name, env] : kValueOptions) {
-    args->options.push_back(OptionSpec{name, env, nullptr, {}});
+  for (const ValueOption& v : kValueOptions) {
+    args->options.push_back(OptionSpec{v.name, v.env, nullptr, {}});
     OptionSpec& o = args->options.back();
-    std::string flags = name == "port" ? "-p,--port" : "--" + name;
-    std::string help = env.empty() ? "see docs/server.md" : "see docs/server.md (env " + env + ")";
+    std::string flags = o.name == "port" ? "-p,--port" : "--" + o.name;
+    std::string help = o.env.empty() ? v.help : std::string(v.help) + " [env " + o.env + "]";
     o.cli = cmd->add_option(flags, o.cli_value, help);
   }
   args->metrics_option =

@@ -1,14 +1,17 @@
 #include "varpulis/server/http_server.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,10 +20,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace varpulis::server {
 namespace {
@@ -95,6 +100,7 @@ class HttpServer::Impl {
   net::executor_work_guard<net::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;
+  std::optional<net::ssl::context> tls_;  // set when serving HTTPS
   std::uint16_t port_ = 0;
   std::vector<std::thread> threads_;
 
@@ -104,12 +110,18 @@ class HttpServer::Impl {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: plain (Stream = beast::tcp_stream) or TLS (beast::ssl_stream<tcp_stream>).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+  template <class... StreamArgs>
+  Session(HttpServer::Impl& server, tcp::socket&& socket, StreamArgs&... args)
+      : stream_(std::move(socket), args...), server_(server) {
     beast::error_code ec;
-    tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    tcp::endpoint remote = Lowest().socket().remote_endpoint(ec);
     if (!ec) client_ip_ = remote.address().to_string();
   }
   ~Session() {
@@ -118,10 +130,27 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+                  beast::bind_front_handler(&Session::Start, shared_from_this()));
   }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void Start() {
+    if constexpr (kTls) {
+      Lowest().expires_after(std::chrono::milliseconds(server_.options_.idle_timeout_ms));
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                // A failed handshake (plain HTTP on the TLS port, TLS < 1.2, a
+                                // scanner) just drops the connection.
+                                if (ec) return self->CloseSocket();
+                                self->ReadHeader();
+                              });
+    } else {
+      ReadHeader();
+    }
+  }
+
   void ReadHeader() {
     request_ = HttpRequest{};
     pending_.reset();
@@ -130,7 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // No limit while the header is read (the route decides it); Beast would otherwise refuse
     // a Content-Length above its default before the handler could answer 401 or 404.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    stream_.expires_after(std::chrono::milliseconds(server_.options_.idle_timeout_ms));
+    Lowest().expires_after(std::chrono::milliseconds(server_.options_.idle_timeout_ms));
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
@@ -160,9 +189,15 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {
       return SendInternalError(e.what());
     }
+    auto expect = msg.find(http::field::expect);
+    const bool expects_continue =
+        expect != msg.end() && beast::iequals(expect->value(), "100-continue");
     if (head.response) {
       if (!parser_->is_done()) {
-        if (request_.content_length && *request_.content_length <= kMaxDiscardedBody) {
+        // A client waiting for 100 Continue may or may not send its body after a final
+        // answer, so the connection cannot be reused then.
+        if (!head.response->close && !expects_continue && request_.content_length &&
+            *request_.content_length <= kMaxDiscardedBody) {
           pending_ = std::move(*head.response);
           parser_->body_limit(*request_.content_length);
           return ReadBody();
@@ -176,10 +211,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     parser_->body_limit(head.body_limit);
     if (parser_->is_done()) return OnBody({}, 0);
-    auto expect = msg.find(http::field::expect);
-    if (expect != msg.end() && beast::iequals(expect->value(), "100-continue")) {
+    if (expects_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      stream_.expires_after(std::chrono::milliseconds(kWriteTimeoutMs));
+      Lowest().expires_after(std::chrono::milliseconds(kWriteTimeoutMs));
       http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
                           if (wec) return self->Close();
@@ -191,20 +225,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(std::chrono::milliseconds(server_.options_.idle_timeout_ms));
+    Lowest().expires_after(std::chrono::milliseconds(server_.options_.idle_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, std::size_t /*bytes*/) {
-    if (ec == http::error::body_limit) {
-      if (pending_) {
-        HttpResponse early = std::move(*pending_);
-        early.close = true;
-        return Send(std::move(early));
-      }
-      return SendTooLarge();
+    if (ec && pending_) {
+      // The early answer still goes out (the client may have half-closed); then close.
+      HttpResponse early = std::move(*pending_);
+      pending_.reset();
+      early.close = true;
+      return Send(std::move(early));
     }
+    if (ec == http::error::body_limit) return SendTooLarge();
     if (ec) return OnReadError(ec);
     if (pending_) {
       HttpResponse early = std::move(*pending_);
@@ -286,7 +320,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(response.body);
     response_.keep_alive(!close_after_);
     response_.prepare_payload();
-    stream_.expires_after(std::chrono::milliseconds(kWriteTimeoutMs));
+    Lowest().expires_after(std::chrono::milliseconds(kWriteTimeoutMs));
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
@@ -301,12 +335,22 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    if constexpr (kTls) {
+      Lowest().expires_after(std::chrono::milliseconds(kWriteTimeoutMs));
+      stream_.async_shutdown(
+          [self = shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      CloseSocket();
+    }
   }
 
-  beast::tcp_stream stream_;
+  void CloseSocket() {
+    beast::error_code ec;
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().close(ec);
+  }
+
+  Stream stream_;
   HttpServer::Impl& server_;
   std::string client_ip_;
   beast::flat_buffer buffer_;
@@ -323,6 +367,33 @@ class Session : public std::enable_shared_from_this<Session> {
 
 core::Status HttpServer::Impl::Listen() {
   beast::error_code ec;
+  if (!options_.tls_cert_file.empty()) {
+    for (const std::string* file : {&options_.tls_cert_file, &options_.tls_key_file}) {
+      if (std::FILE* f = std::fopen(file->c_str(), "rb")) {
+        std::fclose(f);
+      } else {
+        return core::Status::InvalidArgument(
+            std::string(file == &options_.tls_cert_file ? "--tls-cert" : "--tls-key") +
+            ": cannot read '" + *file + "': " + std::strerror(errno));
+      }
+    }
+    tls_.emplace(net::ssl::context::tls_server);
+    // TLS 1.2 and 1.3 only (§6.2).
+    tls_->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                          net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                          net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                      ec);
+    if (!ec) tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) {
+      return core::Status::InvalidArgument("--tls-cert '" + options_.tls_cert_file +
+                                           "': " + ec.message());
+    }
+    tls_->use_private_key_file(options_.tls_key_file, net::ssl::context::pem, ec);
+    if (ec) {
+      return core::Status::InvalidArgument("--tls-key '" + options_.tls_key_file +
+                                           "': " + ec.message());
+    }
+  }
   net::ip::address address = net::ip::make_address(options_.bind, ec);
   if (ec)
     return core::Status::InvalidArgument("--bind: not an IP address: '" + options_.bind + "'");
@@ -357,7 +428,12 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   }
   beast::error_code nodelay_ec;
   socket.set_option(tcp::no_delay(true), nodelay_ec);
-  std::make_shared<Session>(std::move(socket), *this)->Run();
+  if (tls_) {
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls_)
+        ->Run();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Run();
+  }
   Accept();
 }
 

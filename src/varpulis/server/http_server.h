@@ -31,11 +31,15 @@ struct HttpServerOptions {
   int threads = 2;
   std::uint64_t header_limit = 16 * 1024;
   std::int64_t idle_timeout_ms = 60'000;
+  // HTTPS when set: PEM certificate chain and private key; TLS 1.2 or newer.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
  public:
-  // Binds and listens, then starts the threads. Errors: kInvalidArgument (bad address),
+  // Binds and listens, then starts the threads. Errors: kInvalidArgument (bad address, an
+  // unreadable TLS certificate or key),
   // kUnavailable (the port cannot be bound, with the reason). `handler` outlives the server.
   static core::Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
                                                          HttpHandler& handler);

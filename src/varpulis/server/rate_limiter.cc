@@ -9,7 +9,7 @@ namespace varpulis::server {
 
 RateLimiter::RateLimiter(double rate_per_second, const core::Clock& clock, std::size_t max_buckets)
     : rate_(rate_per_second),
-      capacity_(2 * rate_per_second),
+      capacity_(std::max(2 * rate_per_second, 1.0)),  // below 0.5/s a burst of one still fits
       clock_(clock),
       max_buckets_(std::max<std::size_t>(max_buckets, 1)) {
   VP_CHECK(rate_per_second > 0, "RateLimiter needs a positive rate");

@@ -1,7 +1,7 @@
 // rate_limiter.h — the request rate limit of `--rate-limit R` (spec/state-and-server.md §6.8):
 // one token bucket per key (a tenant id, "admin", or "ip:<address>" for requests that fail
-// authentication), capacity 2R, refilled at R tokens per second; at most `max_buckets` buckets,
-// the least recently used evicted (an evicted key starts again with a full bucket).
+// authentication), capacity 2R (at least 1), refilled at R tokens per second; at most `max_buckets`
+// buckets, the least recently used evicted (an evicted key starts again with a full bucket).
 //
 //   RateLimiter limiter(100.0, core::Clock::System());
 //   RateDecision d = limiter.Acquire("tenant:6f1c…");
