@@ -24,6 +24,7 @@
 #include "varpulis/cli/version.h"
 #include "varpulis/core/clock.h"
 #include "varpulis/server/api_service.h"
+#include "varpulis/server/checkpoint_routing_store.h"
 #include "varpulis/server/http_server.h"
 #include "varpulis/server/tenant_manager.h"
 #include "varpulis/state/state_store.h"
@@ -138,6 +139,7 @@ struct ServerSettings {
   server::TenantManagerOptions manager;
   std::optional<std::string> api_key;
   std::string store_uri = "memory:";
+  std::optional<std::string> checkpoint_store_uri;  // apart from the state store
   bool metrics = false;
   std::uint16_t metrics_port = 9090;
   std::int64_t shutdown_timeout_ms = 30'000;
@@ -204,11 +206,7 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
       return Usage(values.Origin("checkpoint-store") +
                    ": s3:// checkpoint stores are not supported in this build");
     }
-    if (*store != s.store_uri) {
-      return Usage(values.Origin("checkpoint-store") +
-                   ": a checkpoint store apart from the state store is not supported in this "
-                   "build; checkpoints go to the state store");
-    }
+    if (*store != s.store_uri) s.checkpoint_store_uri = *store;
   }
   if (auto interval = values.Get("checkpoint-interval")) {
     core::Result<std::int64_t> ms = ParseCheckpointInterval(*interval);
@@ -305,6 +303,17 @@ int RunServer(const ServerArgs& args) {
                  s.store_uri.c_str(), store.status().message().c_str());
     return kExitUsage;
   }
+  if (s.checkpoint_store_uri) {
+    core::Result<std::unique_ptr<state::StateStore>> checkpoints =
+        state::OpenStore(*s.checkpoint_store_uri);
+    if (!checkpoints.ok()) {
+      std::fprintf(stderr, "varpulis server: cannot open the checkpoint store '%s': %s\n",
+                   s.checkpoint_store_uri->c_str(), checkpoints.status().message().c_str());
+      return kExitUsage;
+    }
+    *store = std::make_unique<server::CheckpointRoutingStore>(std::move(*store),
+                                                              std::move(*checkpoints));
+  }
   const core::Clock& clock = core::Clock::System();
   server::TenantManager manager(**store, s.manager, clock);
   server::ApiService service(manager, s.api, clock);
@@ -333,7 +342,7 @@ int RunServer(const ServerArgs& args) {
     metrics_server = std::move(*m);
   }
   std::fprintf(stderr, "varpulis server: listening on %s (%d threads, store %s)\n",
-               Url(s.http, (*http)->port()).c_str(), s.http.threads, s.store_uri.c_str());
+               Url(s.http, (*http)->port()).c_str(), s.http.threads, (*store)->Describe().c_str());
   if (metrics_server) {
     std::fprintf(stderr, "varpulis server: metrics on %s/metrics\n",
                  Url(s.http, metrics_server->port()).c_str());
