@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache python3 git
   librocksdb-dev liblz4-dev libboost-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcurl4-openssl-dev clang-14 libclang-rt-14-dev clang-format-14
+  libcurl4-openssl-dev libssl-dev clang-14 libclang-rt-14-dev clang-format-14
   wrk mosquitto mosquitto-clients
 )
 

@@ -14,5 +14,6 @@ void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 void RegisterRunCommand(CLI::App& app, int* exit_code);
 void RegisterParseCommand(CLI::App& app, int* exit_code);
 void RegisterCheckCommand(CLI::App& app, int* exit_code);
+void RegisterServerCommand(CLI::App& app, int* exit_code);
 
 }  // namespace varpulis::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     varpulis::cli::RegisterRunCommand(app, &exit_code);
     varpulis::cli::RegisterParseCommand(app, &exit_code);
     varpulis::cli::RegisterCheckCommand(app, &exit_code);
+    varpulis::cli::RegisterServerCommand(app, &exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -32,6 +32,7 @@ Runtime::Runtime(std::unique_ptr<Program> program) : program_(std::move(program)
   emitters_.resize(n);
   direct_.resize(n);
   late_by_stream_.assign(n, 0);
+  in_by_stream_.assign(n, 0);
   auto ensure_type = [this](std::uint32_t type) {
     if (type >= routes_.size()) routes_.resize(type + 1);
     if (type >= registered_index_.size()) registered_index_.resize(type + 1, -1);
@@ -337,6 +338,7 @@ Status Runtime::DrainQueue() {
 
 Status Runtime::RunFrom(int stream, std::size_t op, Record record) {
   auto s = static_cast<std::size_t>(stream);
+  if (op == 0) ++in_by_stream_[s];
   const std::size_t n = program_->streams[s].ops.size();
   // Filters and projections run in place; anything else goes through its Emitter.
   while (op < n) {

@@ -71,6 +71,11 @@ class Runtime {
   std::uint64_t late_dropped_by(int stream) const {
     return late_by_stream_[static_cast<std::size_t>(stream)];
   }
+  // Records delivered to stream `index` (input events and upstream stream records that its
+  // source accepted) since this runtime was built; not part of snapshots (metrics only).
+  std::uint64_t delivered_to(int stream) const {
+    return in_by_stream_[static_cast<std::size_t>(stream)];
+  }
   // The watermark W, or nullopt while undefined.
   std::optional<std::int64_t> watermark() const {
     return has_watermark_ ? std::optional<std::int64_t>(watermark_) : std::nullopt;
@@ -144,6 +149,7 @@ class Runtime {
   std::uint64_t events_processed_ = 0;
   std::uint64_t late_dropped_ = 0;
   std::vector<std::uint64_t> late_by_stream_;
+  std::vector<std::uint64_t> in_by_stream_;
 };
 
 }  // namespace varpulis::engine

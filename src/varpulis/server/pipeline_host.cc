@@ -1,0 +1,187 @@
+#include "varpulis/server/pipeline_host.h"
+
+#include <string>
+#include <utility>
+
+#include "varpulis/engine/checkpoint_capture.h"
+
+namespace varpulis::server {
+
+core::Status RequestOutputSink::Write(std::string_view stream, const core::Record& record) {
+  OutputCount* slot = nullptr;
+  for (OutputCount& c : counts_) {
+    if (c.type == record.type && c.stream.size() == stream.size() &&
+        (c.stream.data() == stream.data() || c.stream == stream)) {
+      slot = &c;
+      break;
+    }
+  }
+  if (slot == nullptr) slot = &counts_.emplace_back(OutputCount{stream, record.type, 0});
+  ++slot->count;
+  if (target_ == nullptr) return core::Status::Ok();
+  OutputEvent& out = target_->emplace_back();
+  out.stream.assign(stream.data(), stream.size());
+  out.record = record;
+  std::string_view type = symbols_ != nullptr ? symbols_->Name(record.type) : std::string_view();
+  out.event_type.assign(type.empty() ? stream : type);
+  return core::Status::Ok();
+}
+
+PipelineHost::PipelineHost(std::string id, std::string tenant_id, const core::Clock& clock)
+    : id_(std::move(id)), tenant_id_(std::move(tenant_id)), clock_(clock) {}
+
+void PipelineHost::InstallLocked(std::unique_ptr<CompiledProgram> program, bool restart_uptime) {
+  program_ = std::move(program);
+  types_ =
+      std::make_unique<io::EventTypeCache>(program_->runtime->symbols(), program_->declarations);
+  sink_.Attach(&program_->runtime->symbols(), nullptr);
+  sink_.ResetCounts();
+  inputs_per_type.clear();
+  stream_latency.assign(program_->runtime->program().streams.size(), StreamLatency{});
+  delivered_.assign(stream_latency.size(), 0);
+  unknown_type_ = io::EventTypeCache::Type{};
+  last_type_ = nullptr;
+  program_->runtime->SetOutput(&sink_);
+  status_ = "running";
+  error_.reset();
+  if (restart_uptime) started_mono_ns = clock_.MonotonicNanos();
+}
+
+std::unique_ptr<CompiledProgram> PipelineHost::ReleaseProgramLocked() {
+  if (program_ != nullptr) program_->runtime->SetOutput(nullptr);
+  types_.reset();
+  last_type_ = nullptr;
+  status_ = "error";
+  return std::move(program_);
+}
+
+void PipelineHost::StopLocked() {
+  program_.reset();
+  types_.reset();
+  last_type_ = nullptr;
+  status_ = "stopped";
+  error_.reset();
+}
+
+void PipelineHost::SetErrorLocked(std::string message) {
+  program_.reset();
+  types_.reset();
+  last_type_ = nullptr;
+  status_ = "error";
+  error_ = std::move(message);
+}
+
+core::Status PipelineHost::ConvertLocked(std::vector<RestEvent>& events, std::size_t count) {
+  if (scratch_.size() < count) scratch_.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    RestEvent& event = events[i];
+    if (event.event_type.empty()) {
+      return core::Status::InvalidArgument("event " + std::to_string(i) + ": empty event_type");
+    }
+    if (last_type_ == nullptr || last_type_->name != event.event_type) {
+      if (program_->runtime->symbols().Find(event.event_type) != core::SymbolTable::kUnknown) {
+        last_type_ = &types_->Get(event.event_type);
+      } else {
+        last_type_ = &unknown_type_;
+      }
+    }
+    io::EventTypeCache::Type& type = *last_type_;
+    core::Record& record = scratch_[i];
+    record.ts = event.ts_ms;
+    record.values.clear();
+    record.values.reserve(event.fields.size());
+    names_.clear();
+    for (auto& [field, value] : event.fields) {
+      names_.emplace_back(field);
+      record.values.push_back(std::move(value));
+    }
+    core::Status status = types_->Finish(type, names_, record);
+    if (!status.ok()) {
+      return core::Status::InvalidArgument("event " + std::to_string(i) + ": " + status.message());
+    }
+    if (record.type >= inputs_per_type.size()) inputs_per_type.resize(record.type + 1, 0);
+  }
+  return core::Status::Ok();
+}
+
+core::Status PipelineHost::ProcessLocked(std::size_t count, std::vector<OutputEvent>* outputs,
+                                         std::uint64_t* outputs_emitted, std::uint64_t* processed) {
+  engine::Runtime& runtime = *program_->runtime;
+  std::uint64_t before = runtime.counters().outputs_emitted;
+  sink_.Attach(&runtime.symbols(), outputs);
+  for (std::size_t s = 0; s < delivered_.size(); ++s) {
+    delivered_[s] = runtime.delivered_to(static_cast<int>(s));
+  }
+  core::Status status;
+  std::size_t i = 0;
+  for (; i < count; ++i) {
+    ++inputs_per_type[scratch_[i].type];
+    // The record's buffers move into the runtime; the scratch slot is refilled next request.
+    status = runtime.ProcessEvent(std::move(scratch_[i]));
+    if (!status.ok()) {
+      ++i;  // it was accepted into the runtime before failing
+      break;
+    }
+  }
+  *processed = i;
+  for (std::size_t s = 0; s < delivered_.size(); ++s) {
+    delivered_[s] = runtime.delivered_to(static_cast<int>(s)) - delivered_[s];
+  }
+  sink_.Attach(&runtime.symbols(), nullptr);
+  *outputs_emitted = runtime.counters().outputs_emitted - before;
+  return status;
+}
+
+core::Result<state::Checkpoint> PipelineHost::CaptureLocked(const std::string& version) const {
+  state::Checkpoint cp;
+  cp.program_sha256 = program_->source_sha256;
+  cp.metadata["varpulis_version"] = version;
+  cp.metadata["command"] = "server";
+  cp.metadata["tenant_id"] = tenant_id_;
+  cp.metadata["pipeline_id"] = id_;
+  cp.sources["rest"] = state::NoSourcePosition{};  // §4.5: the client owns replay
+  VP_RETURN_IF_ERROR(engine::CaptureRuntime(*program_->runtime, program_->fingerprints, cp));
+  return cp;
+}
+
+engine::RuntimeCounters PipelineHost::counters() const {
+  if (program_ == nullptr) return {};
+  return program_->runtime->counters();
+}
+
+void PipelineHost::ObserveLatencyLocked(double seconds_per_event) {
+  std::size_t bucket = kLatencyBuckets;
+  for (std::size_t i = 0; i < kLatencyBuckets; ++i) {
+    if (seconds_per_event <= kLatencyBounds[i]) {
+      bucket = i;
+      break;
+    }
+  }
+  for (std::size_t stream = 0; stream < delivered_.size() && stream < stream_latency.size();
+       ++stream) {
+    std::uint64_t records = delivered_[stream];
+    if (records == 0) continue;
+    StreamLatency& h = stream_latency[stream];
+    h.counts[bucket] += records;
+    h.sum += seconds_per_event * static_cast<double>(records);
+    h.count += records;
+  }
+}
+
+PipelineInfo PipelineHost::InfoLocked() const {
+  PipelineInfo info;
+  info.id = id_;
+  info.name = name;
+  info.source = source;
+  info.status = status_;
+  info.error = error_;
+  info.created_at_ms = created_at_ms;
+  info.updated_at_ms = updated_at_ms;
+  if (running()) {
+    std::int64_t up = clock_.MonotonicNanos() - started_mono_ns;
+    info.uptime_secs = up > 0 ? static_cast<std::uint64_t>(up / 1'000'000'000) : 0;
+  }
+  return info;
+}
+
+}  // namespace varpulis::server
