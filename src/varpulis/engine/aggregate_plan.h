@@ -35,6 +35,13 @@ class AggregatePlan {
   std::size_t num_args() const { return arg_calls_.size(); }
   int arg_index(std::size_t call) const { return arg_index_[call]; }
 
+  // Per-kind numbering used by the sliding aggregator's auxiliary structures: a min/max call's
+  // index among the min/max calls, a count_distinct call's index among the count_distinct calls,
+  // -1 for other kinds.
+  int aux_index(std::size_t call) const { return aux_index_[call]; }
+  std::size_t num_monotonic() const { return num_monotonic_; }
+  std::size_t num_distinct() const { return num_distinct_; }
+
   // Argument `arg` over `record`. REQUIRES: arg < num_args().
   core::Value EvalArgument(std::size_t arg, const core::Record& record, EvalContext& ctx) {
     return spec_.calls[arg_calls_[arg]].arg->Eval(record, ctx);
@@ -51,10 +58,13 @@ class AggregatePlan {
   std::vector<AggregateKind> kinds_;    // per call, contiguous for the per-record loops
   std::vector<int> arg_index_;          // per call
   std::vector<std::size_t> arg_calls_;  // per argument: the call whose expression computes it
-  core::SchemaPtr scratch_schema_;      // $0..$n-1 [, group field]
-  core::SchemaPtr output_schema_;       // [group field,] aliases
-  bool key_in_output_ = false;          // group field set and no alias of that name
-  core::Record scratch_;                // reused across calls
+  std::vector<int> aux_index_;          // per call
+  std::size_t num_monotonic_ = 0;
+  std::size_t num_distinct_ = 0;
+  core::SchemaPtr scratch_schema_;  // $0..$n-1 [, group field]
+  core::SchemaPtr output_schema_;   // [group field,] aliases
+  bool key_in_output_ = false;      // group field set and no alias of that name
+  core::Record scratch_;            // reused across calls
 };
 
 }  // namespace varpulis::engine

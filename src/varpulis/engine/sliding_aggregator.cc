@@ -1,12 +1,32 @@
 #include "varpulis/engine/sliding_aggregator.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 #include <utility>
 
 namespace varpulis::engine {
+namespace {
+
+constexpr double kNotANumber = std::numeric_limits<double>::quiet_NaN();
+
+bool NeedsValues(AggregateKind kind) {
+  return kind == AggregateKind::kFirst || kind == AggregateKind::kLast ||
+         kind == AggregateKind::kCountDistinct;
+}
+
+// Kinds whose running state is touched per record (count, first, last and ema read the rows
+// only at release).
+bool Folds(AggregateKind kind) {
+  return kind != AggregateKind::kCount && kind != AggregateKind::kFirst &&
+         kind != AggregateKind::kLast && kind != AggregateKind::kEma;
+}
+
+}  // namespace
 
 void SlidingAggregator::NeumaierSum::Add(double x) {
   double t = sum + x;
@@ -18,73 +38,195 @@ void SlidingAggregator::NeumaierSum::Add(double x) {
   sum = t;
 }
 
-SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan), calls_(plan->num_calls()) {
-  stride_ = plan->num_args();
+SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan) {
   for (std::size_t i = 0; i < plan->num_calls(); ++i) {
-    AggregateKind kind = plan->kind(i);
-    if (kind == AggregateKind::kCount) continue;
-    if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
-      calls_[i].aux = static_cast<int>(monotonic_.size());
-      monotonic_.emplace_back();
-    } else if (kind == AggregateKind::kCountDistinct) {
-      calls_[i].aux = static_cast<int>(distinct_.size());
-      distinct_.emplace_back();
-    }
+    if (NeedsValues(plan->kind(i))) numeric_ = false;
   }
+  stride_ = static_cast<std::uint32_t>(plan->num_args());
+  row_words_ = 1 + stride_ * (numeric_ ? 1 : sizeof(core::Value) / sizeof(Word));
+  header_words_ = static_cast<std::uint32_t>(plan->num_monotonic() +
+                                             plan->num_calls() * sizeof(CallState) / sizeof(Word));
+  distinct_.resize(plan->num_distinct());
 }
 
-void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
-  std::int64_t ts = record.ts;
+SlidingAggregator::~SlidingAggregator() { Clear(); }
+
+double SlidingAggregator::NumberAt(const Word* row, std::size_t slot) const {
+  if (numeric_) return std::bit_cast<double>(row[1 + slot]);
+  const core::Value& v = ValueAt(row, slot);
+  return v.is_numeric() ? v.AsDouble() : kNotANumber;
+}
+
+core::Value SlidingAggregator::ArgValue(const Word* row, std::size_t slot) const {
+  if (!numeric_) return ValueAt(row, slot);
+  double x = std::bit_cast<double>(row[1 + slot]);
+  return std::isnan(x) ? core::Value() : core::Value::Float(x);
+}
+
+void SlidingAggregator::Regrow(std::size_t capacity, std::size_t monotonic_capacity) {
+  std::size_t monotonic = monotonic_count();
+  std::size_t words = RingsOffset(capacity) +
+                      monotonic * monotonic_capacity * (sizeof(MonotonicEntry) / sizeof(Word));
+  std::unique_ptr<Word[]> block(new Word[words]);
+  std::unique_ptr<Word[]> old = std::move(block_);
+  std::size_t old_capacity = capacity_;
+  std::size_t old_monotonic_capacity = monotonic_capacity_;
+  if (old) {
+    std::memcpy(block.get(), old.get(), header_words_ * sizeof(Word));
+  } else {
+    std::memset(block.get(), 0, header_words_ * sizeof(Word));
+  }
+  // Rows move to positions 0..rows_-1 of the new ring, with their live bits.
+  Word* bits = block.get() + header_words_;
+  std::memset(bits, 0, BitmapWords(capacity) * sizeof(Word));
+  Word* rows = block.get() + RowsOffset(capacity);
+  for (std::size_t i = 0; i < rows_; ++i) {
+    std::size_t p = (head_ + i) & (old_capacity - 1);
+    if ((old[header_words_ + p / 64] >> (p % 64)) & 1U) bits[i / 64] |= Word{1} << (i % 64);
+    Word* from = old.get() + RowsOffset(old_capacity) + p * row_words_;
+    Word* to = rows + i * row_words_;
+    if (numeric_) {
+      std::memcpy(to, from, row_words_ * sizeof(Word));
+      continue;
+    }
+    to[0] = from[0];
+    auto* src = reinterpret_cast<core::Value*>(from + 1);
+    auto* dst = reinterpret_cast<core::Value*>(to + 1);
+    for (std::uint32_t k = 0; k < stride_; ++k) {
+      new (dst + k) core::Value(std::move(src[k]));
+      src[k].~Value();
+    }
+  }
+  // Deques move to positions 0..size-1 of theirs.
+  auto* headers = reinterpret_cast<MonotonicHeader*>(block.get());
+  for (std::size_t m = 0; m < monotonic; ++m) {
+    MonotonicHeader& h = headers[m];
+    if (h.size == 0) {
+      h.head = 0;
+      continue;
+    }
+    const MonotonicEntry* from =
+        reinterpret_cast<const MonotonicEntry*>(old.get() + RingsOffset(old_capacity)) +
+        m * old_monotonic_capacity;
+    MonotonicEntry* to = reinterpret_cast<MonotonicEntry*>(block.get() + RingsOffset(capacity)) +
+                         m * monotonic_capacity;
+    for (std::uint32_t i = 0; i < h.size; ++i) {
+      to[i] = from[(h.head + i) & (old_monotonic_capacity - 1)];
+    }
+    h.head = 0;
+  }
+  block_ = std::move(block);
+  capacity_ = capacity;
+  monotonic_capacity_ = monotonic_capacity;
+  head_ = 0;
+}
+
+SlidingAggregator::Word* SlidingAggregator::PushRow(std::int64_t ts) {
+  if (rows_ == capacity_) {
+    std::size_t monotonic_capacity = monotonic_capacity_;
+    if (monotonic_capacity == 0 && monotonic_count() > 0) monotonic_capacity = 4;
+    Regrow(capacity_ == 0 ? 4 : capacity_ * 2, monotonic_capacity);
+  }
+  Word* row = RowAt(rows_);
+  row[0] = static_cast<Word>(ts);
+  if (numeric_) {
+    for (std::uint32_t k = 0; k < stride_; ++k) row[1 + k] = std::bit_cast<Word>(kNotANumber);
+  } else {
+    auto* args = reinterpret_cast<core::Value*>(row + 1);
+    for (std::uint32_t k = 0; k < stride_; ++k) new (args + k) core::Value();
+  }
+  SetLive(rows_, true);
+  ++rows_;
+  return row;
+}
+
+void SlidingAggregator::DestroyRow(Word* row) {
+  if (numeric_) return;
+  auto* args = reinterpret_cast<core::Value*>(row + 1);
+  for (std::uint32_t k = 0; k < stride_; ++k) args[k].~Value();
+}
+
+void SlidingAggregator::TrackTs(std::int64_t ts) {
   if (live_ == 0) {
     sorted_ = true;
     last_ts_ = ts;
   } else if (sorted_) {
     if (ts < last_ts_) {
       sorted_ = false;
-      min_bound_ = std::min(elements_.front().ts, ts);
+      min_bound_ = std::min(TsOf(RowAt(0)), ts);
     } else {
       last_ts_ = ts;
     }
   } else {
     min_bound_ = std::min(min_bound_, ts);
   }
-  std::uint64_t seq = base_seq_ + elements_.size();
-  elements_.push_back(Element{ts, true});
-  for (std::size_t a = 0; a < stride_; ++a) args_.push_back(plan_->EvalArgument(a, record, ctx));
-  ++live_;
-  Fold(seq);
 }
 
-void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq) {
-  const core::Value& v = ArgAt(seq, Slot(call));
-  if (!v.is_numeric()) return;
-  double x = v.AsDouble();
-  RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(calls_[call].aux)];
-  if (plan_->kind(call) == AggregateKind::kMin) {
-    while (!dq.empty() && dq.back().value >= x) dq.pop_back();
-  } else {
-    while (!dq.empty() && dq.back().value <= x) dq.pop_back();
+void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
+  if (live_ > 0) {
+    // The oldest row is what the eviction after this arrival looks at; start its miss now.
+    __builtin_prefetch(RowAt(0));
   }
-  dq.push_back(MonotonicEntry{seq, x});
+  std::int64_t ts = record.ts;
+  TrackTs(ts);
+  std::size_t index = rows_;
+  Word* row = PushRow(ts);
+  for (std::uint32_t a = 0; a < stride_; ++a) {
+    core::Value v = plan_->EvalArgument(a, record, ctx);
+    if (numeric_) {
+      row[1 + a] = std::bit_cast<Word>(v.is_numeric() ? v.AsDouble() : kNotANumber);
+    } else {
+      reinterpret_cast<core::Value*>(row + 1)[a] = std::move(v);
+    }
+  }
+  ++live_;
+  Fold(index, SeqAt(index));
 }
 
-void SlidingAggregator::Fold(std::uint64_t seq) {
-  for (std::size_t i = 0; i < calls_.size(); ++i) {
-    CallState& s = calls_[i];
-    switch (plan_->kind(i)) {
+void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq, double x) {
+  if (std::isnan(x)) return;
+  std::size_t m = Aux(call);
+  MonotonicHeader* h = &monotonic_headers()[m];
+  MonotonicEntry* ring = MonotonicRing(m);
+  std::size_t mask = monotonic_capacity_ - 1;
+  std::uint32_t size = h->size;
+  if (plan_->kind(call) == AggregateKind::kMin) {
+    while (size > 0 && ring[(h->head + size - 1) & mask].value >= x) --size;
+  } else {
+    while (size > 0 && ring[(h->head + size - 1) & mask].value <= x) --size;
+  }
+  h->size = size;
+  if (size == monotonic_capacity_) {
+    Regrow(capacity_, monotonic_capacity_ * 2);
+    h = &monotonic_headers()[m];
+    ring = MonotonicRing(m);
+    mask = monotonic_capacity_ - 1;
+  }
+  ring[(h->head + size) & mask] = MonotonicEntry{seq, x};
+  h->size = size + 1;
+}
+
+void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
+  std::size_t calls = plan_->num_calls();
+  for (std::size_t i = 0; i < calls; ++i) {
+    AggregateKind kind = plan_->kind(i);
+    if (!Folds(kind)) continue;
+    // Re-read: a deque that fills regrows the block.
+    const Word* row = RowAt(index);
+    CallState& s = call_states()[i];
+    switch (kind) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        const core::Value& v = ArgAt(seq, Slot(i));
-        if (v.is_numeric()) {
-          s.sum.Add(v.AsDouble());
+        double x = NumberAt(row, Slot(i));
+        if (!std::isnan(x)) {
+          s.sum.Add(x);
           ++s.n;
         }
         break;
       }
       case AggregateKind::kStddev: {
-        const core::Value& v = ArgAt(seq, Slot(i));
-        if (v.is_numeric()) {
-          double x = v.AsDouble();
+        double x = NumberAt(row, Slot(i));
+        if (!std::isnan(x)) {
           ++s.n;
           double delta = x - s.mean;
           s.mean += delta / static_cast<double>(s.n);
@@ -95,11 +237,11 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
       }
       case AggregateKind::kMin:
       case AggregateKind::kMax:
-        if (!monotonic_stale_) PushMonotonic(i, seq);
+        if (!monotonic_stale_) PushMonotonic(i, seq, NumberAt(row, Slot(i)));
         break;
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ArgAt(seq, Slot(i));
-        if (!v.is_null()) ++distinct_[static_cast<std::size_t>(s.aux)][v];
+        const core::Value& v = ValueAt(row, Slot(i));
+        if (!v.is_null()) ++distinct_[Aux(i)][v];
         break;
       }
       default:
@@ -108,26 +250,29 @@ void SlidingAggregator::Fold(std::uint64_t seq) {
   }
 }
 
-void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
-  for (std::size_t i = 0; i < calls_.size(); ++i) {
-    CallState& s = calls_[i];
-    switch (plan_->kind(i)) {
+void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
+  CallState* states = call_states();
+  std::size_t calls = plan_->num_calls();
+  for (std::size_t i = 0; i < calls; ++i) {
+    AggregateKind kind = plan_->kind(i);
+    if (!Folds(kind)) continue;
+    CallState& s = states[i];
+    switch (kind) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        const core::Value& v = ArgAt(seq, Slot(i));
-        if (v.is_numeric()) {
+        double x = NumberAt(row, Slot(i));
+        if (!std::isnan(x)) {
           if (--s.n == 0) {
             s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
           } else {
-            s.sum.Add(-v.AsDouble());
+            s.sum.Add(-x);
           }
         }
         break;
       }
       case AggregateKind::kStddev: {
-        const core::Value& v = ArgAt(seq, Slot(i));
-        if (!v.is_numeric()) break;
-        double x = v.AsDouble();
+        double x = NumberAt(row, Slot(i));
+        if (std::isnan(x)) break;
         if (s.n <= 1) {
           s.n = 0;
           s.mean = 0;
@@ -144,19 +289,21 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
         break;
       }
       case AggregateKind::kMin:
-      case AggregateKind::kMax: {
-        RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
+      case AggregateKind::kMax:
         if (fifo) {
-          if (!dq.empty() && dq.front().seq == seq) dq.pop_front();
+          MonotonicHeader& h = monotonic_headers()[Aux(i)];
+          if (h.size > 0 && MonotonicRing(Aux(i))[h.head].seq == seq) {
+            h.head = static_cast<std::uint32_t>((h.head + 1) & (monotonic_capacity_ - 1));
+            --h.size;
+          }
         } else {
           monotonic_stale_ = true;
         }
         break;
-      }
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ArgAt(seq, Slot(i));
+        const core::Value& v = ValueAt(row, Slot(i));
         if (v.is_null()) break;
-        Multiset& set = distinct_[static_cast<std::size_t>(s.aux)];
+        Multiset& set = distinct_[Aux(i)];
         auto it = set.find(v);
         if (it != set.end() && --it->second == 0) set.erase(it);
         break;
@@ -168,43 +315,46 @@ void SlidingAggregator::Unfold(std::uint64_t seq, bool fifo) {
 }
 
 void SlidingAggregator::PopDeadEnds() {
-  while (!elements_.empty() && !elements_.front().live) {
-    elements_.pop_front();
-    for (std::size_t k = 0; k < stride_; ++k) args_.pop_front();
+  while (rows_ > 0 && !LiveAt(0)) {
+    DestroyRow(RowAt(0));
+    head_ = (head_ + 1) & (capacity_ - 1);
+    --rows_;
     ++base_seq_;
   }
-  while (!elements_.empty() && !elements_.back().live) {
-    elements_.pop_back();
-    for (std::size_t k = 0; k < stride_; ++k) args_.pop_back();
+  while (rows_ > 0 && !LiveAt(rows_ - 1)) {
+    DestroyRow(RowAt(rows_ - 1));
+    --rows_;
   }
 }
 
 void SlidingAggregator::EvictOldest() {
-  Unfold(base_seq_, /*fifo=*/true);
-  elements_.front().live = false;
+  Unfold(RowAt(0), base_seq_, /*fifo=*/true);
+  SetLive(0, false);
   --live_;
   PopDeadEnds();
   if (live_ == 0) Clear();
 }
 
 void SlidingAggregator::EvictBefore(std::int64_t threshold) {
-  while (live_ > 0 && elements_.front().ts < threshold) {
-    Unfold(base_seq_, /*fifo=*/true);
-    elements_.front().live = false;
+  while (live_ > 0) {
+    const Word* row = RowAt(0);
+    if (TsOf(row) >= threshold) break;
+    Unfold(row, base_seq_, /*fifo=*/true);
+    SetLive(0, false);
     --live_;
     PopDeadEnds();
   }
   if (live_ > 0 && !sorted_ && min_bound_ < threshold) {
     std::int64_t new_min = std::numeric_limits<std::int64_t>::max();
-    for (std::size_t i = 0; i < elements_.size(); ++i) {
-      Element& e = elements_[i];
-      if (!e.live) continue;
-      if (e.ts < threshold) {
-        Unfold(base_seq_ + i, /*fifo=*/false);
-        e.live = false;
+    for (std::size_t i = 0; i < rows_; ++i) {
+      if (!LiveAt(i)) continue;
+      const Word* row = RowAt(i);
+      if (TsOf(row) < threshold) {
+        Unfold(row, SeqAt(i), /*fifo=*/false);
+        SetLive(i, false);
         --live_;
       } else {
-        new_min = std::min(new_min, e.ts);
+        new_min = std::min(new_min, TsOf(row));
       }
     }
     min_bound_ = new_min;
@@ -214,51 +364,47 @@ void SlidingAggregator::EvictBefore(std::int64_t threshold) {
 }
 
 void SlidingAggregator::Clear() {
-  elements_.clear();
-  args_.clear();
+  if (!numeric_) {
+    for (std::size_t i = 0; i < rows_; ++i) DestroyRow(RowAt(i));
+  }
+  block_.reset();
+  capacity_ = monotonic_capacity_ = head_ = rows_ = 0;
   base_seq_ = 0;
   live_ = 0;
   sorted_ = true;
   monotonic_stale_ = false;
-  for (CallState& s : calls_) {
-    int aux = s.aux;
-    s = CallState();
-    s.aux = aux;
-  }
-  for (auto& dq : monotonic_) dq.clear();
   for (auto& set : distinct_) set.clear();
 }
 
-std::int64_t SlidingAggregator::MinTsBound() const {
-  return sorted_ ? elements_.front().ts : min_bound_;
-}
+std::int64_t SlidingAggregator::MinTsBound() const { return sorted_ ? TsOf(RowAt(0)) : min_bound_; }
 
 void SlidingAggregator::RebuildMonotonic() {
-  for (auto& dq : monotonic_) dq.clear();
-  for (std::size_t i = 0; i < elements_.size(); ++i) {
-    if (!elements_[i].live) continue;
-    for (std::size_t c = 0; c < calls_.size(); ++c) {
+  monotonic_stale_ = false;
+  if (!block_ || monotonic_count() == 0) return;
+  for (std::size_t m = 0; m < monotonic_count(); ++m)
+    monotonic_headers()[m] = MonotonicHeader{0, 0};
+  for (std::size_t i = 0; i < rows_; ++i) {
+    if (!LiveAt(i)) continue;
+    for (std::size_t c = 0; c < plan_->num_calls(); ++c) {
       AggregateKind kind = plan_->kind(c);
       if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
-        PushMonotonic(c, base_seq_ + i);
+        PushMonotonic(c, SeqAt(i), NumberAt(RowAt(i), Slot(c)));  // RowAt again: may regrow
       }
     }
   }
-  monotonic_stale_ = false;
 }
 
 void SlidingAggregator::RecomputeStddev(std::size_t call) {
   // Same arithmetic, in the same order, as Accumulators::Add over the held records.
-  CallState& s = calls_[call];
+  CallState& s = call_states()[call];
   std::size_t slot = Slot(call);
   std::int64_t n = 0;
   double mean = 0;
   double m2 = 0;
-  for (std::size_t e = 0; e < elements_.size(); ++e) {
-    if (!elements_[e].live) continue;
-    const core::Value& v = ArgAt(base_seq_ + e, slot);
-    if (!v.is_numeric()) continue;
-    double x = v.AsDouble();
+  for (std::size_t e = 0; e < rows_; ++e) {
+    if (!LiveAt(e)) continue;
+    double x = NumberAt(RowAt(e), slot);
+    if (std::isnan(x)) continue;
     ++n;
     double delta = x - mean;
     mean += delta / static_cast<double>(n);
@@ -272,13 +418,15 @@ void SlidingAggregator::RecomputeStddev(std::size_t call) {
 
 void SlidingAggregator::Results(std::vector<core::Value>* out) {
   if (monotonic_stale_) RebuildMonotonic();
-  for (std::size_t i = 0; i < calls_.size(); ++i) {
-    CallState& s = calls_[i];
-    if (plan_->kind(i) == AggregateKind::kStddev && s.n >= 2 &&
-        s.m2 < s.m2_peak * kStddevRecomputeRatio) {
-      RecomputeStddev(i);
+  static constexpr CallState kEmpty{};
+  for (std::size_t i = 0; i < plan_->num_calls(); ++i) {
+    AggregateKind kind = plan_->kind(i);
+    if (kind == AggregateKind::kStddev && block_) {
+      CallState& s = call_states()[i];
+      if (s.n >= 2 && s.m2 < s.m2_peak * kStddevRecomputeRatio) RecomputeStddev(i);
     }
-    switch (plan_->kind(i)) {
+    const CallState& s = block_ ? call_states()[i] : kEmpty;
+    switch (kind) {
       case AggregateKind::kCount:
         out->push_back(core::Value::Int(static_cast<std::int64_t>(live_)));
         break;
@@ -291,16 +439,17 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
         break;
       case AggregateKind::kMin:
       case AggregateKind::kMax: {
-        const RingBuffer<MonotonicEntry>& dq = monotonic_[static_cast<std::size_t>(s.aux)];
-        out->push_back(dq.empty() ? core::Value() : core::Value::Float(dq.front().value));
+        const MonotonicHeader* h = block_ ? &monotonic_headers()[Aux(i)] : nullptr;
+        out->push_back(h == nullptr || h->size == 0
+                           ? core::Value()
+                           : core::Value::Float(MonotonicRing(Aux(i))[h->head].value));
         break;
       }
       case AggregateKind::kFirst:
-        out->push_back(live_ > 0 ? ArgAt(base_seq_, Slot(i)) : core::Value());
+        out->push_back(live_ > 0 ? ArgValue(RowAt(0), Slot(i)) : core::Value());
         break;
       case AggregateKind::kLast:
-        out->push_back(live_ > 0 ? ArgAt(base_seq_ + elements_.size() - 1, Slot(i))
-                                 : core::Value());
+        out->push_back(live_ > 0 ? ArgValue(RowAt(rows_ - 1), Slot(i)) : core::Value());
         break;
       case AggregateKind::kStddev:
         out->push_back(s.n >= 2 ? core::Value::Float(
@@ -308,20 +457,18 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
                                 : core::Value());
         break;
       case AggregateKind::kCountDistinct:
-        out->push_back(core::Value::Int(
-            static_cast<std::int64_t>(distinct_[static_cast<std::size_t>(s.aux)].size())));
+        out->push_back(core::Value::Int(static_cast<std::int64_t>(distinct_[Aux(i)].size())));
         break;
       case AggregateKind::kEma: {
         // Same arithmetic, in the same order, as Accumulators::Add over the held records.
-        auto slot = Slot(i);
+        std::size_t slot = Slot(i);
         double k = 2.0 / (plan_->ema_period(i) + 1.0);
         double ema = 0;
         bool seeded = false;
-        for (std::size_t e = 0; e < elements_.size(); ++e) {
-          if (!elements_[e].live) continue;
-          const core::Value& v = ArgAt(base_seq_ + e, slot);
-          if (!v.is_numeric()) continue;
-          double x = v.AsDouble();
+        for (std::size_t e = 0; e < rows_; ++e) {
+          if (!LiveAt(e)) continue;
+          double x = NumberAt(RowAt(e), slot);
+          if (std::isnan(x)) continue;
           ema = seeded ? x * k + ema * (1.0 - k) : x;
           seeded = true;
         }
@@ -332,18 +479,25 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
   }
 }
 
+// Body layout (unchanged by the single-block storage): live count, arguments per record, then
+// per live record in arrival order its ts and argument values, then the call count and per call
+// sum, compensation, n, mean, m2, m2_peak. Numeric rows write a numeric argument as a float and
+// anything else as null: the only thing these kinds ever read of an argument.
 void SlidingAggregator::Snapshot(core::Encoder& out) const {
   out.PutVarint(live_);
   out.PutVarint(stride_);
-  for (std::size_t i = 0; i < elements_.size(); ++i) {
-    if (!elements_[i].live) continue;
-    out.PutSignedVarint(elements_[i].ts);
-    for (std::size_t k = 0; k < stride_; ++k) out.PutValue(args_[i * stride_ + k]);
+  for (std::size_t i = 0; i < rows_; ++i) {
+    if (!LiveAt(i)) continue;
+    const Word* row = RowAt(i);
+    out.PutSignedVarint(TsOf(row));
+    for (std::uint32_t k = 0; k < stride_; ++k) out.PutValue(ArgValue(row, k));
   }
   // Running sums are written bit-exact: re-adding the held values would round differently from
   // the add/subtract history and the restored run would drift from the uninterrupted one.
-  out.PutVarint(calls_.size());
-  for (const CallState& s : calls_) {
+  out.PutVarint(plan_->num_calls());
+  static constexpr CallState kEmpty{};
+  for (std::size_t i = 0; i < plan_->num_calls(); ++i) {
+    const CallState& s = block_ ? call_states()[i] : kEmpty;
     out.PutDouble(s.sum.sum);
     out.PutDouble(s.sum.compensation);
     out.PutSignedVarint(s.n);
@@ -366,7 +520,7 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
   for (std::uint64_t e = 0; e < count; ++e) {
     std::int64_t ts{};
     VP_RETURN_IF_ERROR(in.GetSignedVarint(&ts));
-    if (elements_.empty()) {
+    if (rows_ == 0) {
       sorted_ = true;
       last_ts_ = ts;
       min_bound_ = ts;
@@ -376,21 +530,29 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
       last_ts_ = ts;
     }
     min_bound_ = std::min(min_bound_, ts);
-    elements_.push_back(Element{ts, true});
-    for (std::size_t k = 0; k < stride_; ++k) {
+    Word* row = PushRow(ts);
+    ++live_;
+    for (std::uint32_t k = 0; k < stride_; ++k) {
       core::Value v;
       VP_RETURN_IF_ERROR(in.GetValue(&v));
-      args_.push_back(std::move(v));
+      if (numeric_) {
+        row[1 + k] = std::bit_cast<Word>(v.is_numeric() ? v.AsDouble() : kNotANumber);
+      } else {
+        reinterpret_cast<core::Value*>(row + 1)[k] = std::move(v);
+      }
     }
   }
-  live_ = elements_.size();
   std::uint64_t ncalls{};
   VP_RETURN_IF_ERROR(in.GetVarint(&ncalls));
-  if (ncalls != calls_.size()) {
+  if (ncalls != plan_->num_calls()) {
     return core::Status::Corrupt("sliding aggregate state: " + std::to_string(ncalls) +
-                                 " calls, plan has " + std::to_string(calls_.size()));
+                                 " calls, plan has " + std::to_string(plan_->num_calls()));
   }
-  for (CallState& s : calls_) {
+  for (std::size_t i = 0; i < plan_->num_calls(); ++i) {
+    // An empty aggregator owns no block and its states are all zero (Clear resets them), so the
+    // states of an empty snapshot are read and dropped.
+    CallState scratch;
+    CallState& s = block_ ? call_states()[i] : scratch;
     VP_RETURN_IF_ERROR(in.GetDouble(&s.sum.sum));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.sum.compensation));
     VP_RETURN_IF_ERROR(in.GetSignedVarint(&s.n));
@@ -402,11 +564,13 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
     }
   }
   // Derived structures are a function of the held values.
-  for (std::size_t i = 0; i < elements_.size(); ++i) {
-    for (std::size_t c = 0; c < calls_.size(); ++c) {
-      if (plan_->kind(c) != AggregateKind::kCountDistinct) continue;
-      const core::Value& v = ArgAt(base_seq_ + i, Slot(c));
-      if (!v.is_null()) ++distinct_[static_cast<std::size_t>(calls_[c].aux)][v];
+  if (!numeric_) {
+    for (std::size_t i = 0; i < rows_; ++i) {
+      for (std::size_t c = 0; c < plan_->num_calls(); ++c) {
+        if (plan_->kind(c) != AggregateKind::kCountDistinct) continue;
+        const core::Value& v = ValueAt(RowAt(i), Slot(c));
+        if (!v.is_null()) ++distinct_[Aux(c)][v];
+      }
     }
   }
   RebuildMonotonic();
