@@ -51,6 +51,28 @@ SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan) {
 
 SlidingAggregator::~SlidingAggregator() { Clear(); }
 
+SlidingAggregator::SlidingAggregator(SlidingAggregator&& other) noexcept
+    : plan_(other.plan_),
+      numeric_(other.numeric_),
+      stride_(other.stride_),
+      row_words_(other.row_words_),
+      header_words_(other.header_words_),
+      block_(std::move(other.block_)),
+      capacity_(other.capacity_),
+      monotonic_capacity_(other.monotonic_capacity_),
+      head_(other.head_),
+      rows_(other.rows_),
+      live_(other.live_),
+      base_seq_(other.base_seq_),
+      sorted_(other.sorted_),
+      monotonic_stale_(other.monotonic_stale_),
+      last_ts_(other.last_ts_),
+      min_bound_(other.min_bound_),
+      distinct_(std::move(other.distinct_)) {
+  other.capacity_ = other.monotonic_capacity_ = other.head_ = other.rows_ = other.live_ = 0;
+  other.distinct_.resize(plan_->num_distinct());
+}
+
 double SlidingAggregator::NumberAt(const Word* row, std::size_t slot) const {
   if (numeric_) return std::bit_cast<double>(row[1 + slot]);
   const core::Value& v = ValueAt(row, slot);

@@ -64,6 +64,9 @@ class SlidingAggregator {
   ~SlidingAggregator();
   SlidingAggregator(const SlidingAggregator&) = delete;
   SlidingAggregator& operator=(const SlidingAggregator&) = delete;
+  // Partitions live inside a hash map that moves them when it grows; the source is left empty.
+  SlidingAggregator(SlidingAggregator&& other) noexcept;
+  SlidingAggregator& operator=(SlidingAggregator&&) = delete;
 
   // Appends one record (evaluates each call's argument once).
   void Add(const core::Record& record, EvalContext& ctx);
