@@ -10,8 +10,13 @@ AggregatePlan::AggregatePlan(AggregateSpec spec) : spec_(std::move(spec)) {
   for (const AggregateCall& call : spec_.calls) kinds_.push_back(call.kind);
   arg_index_.assign(spec_.calls.size(), -1);
   aux_index_.assign(spec_.calls.size(), -1);
+  running_index_.assign(spec_.calls.size(), -1);
   for (std::size_t i = 0; i < spec_.calls.size(); ++i) {
     AggregateKind kind = spec_.calls[i].kind;
+    if (kind == AggregateKind::kSum || kind == AggregateKind::kAvg ||
+        kind == AggregateKind::kStddev) {
+      running_index_[i] = static_cast<int>(num_running_++);
+    }
     if (kind == AggregateKind::kMin || kind == AggregateKind::kMax) {
       aux_index_[i] = static_cast<int>(num_monotonic_++);
     } else if (kind == AggregateKind::kCountDistinct) {

@@ -41,6 +41,9 @@ class AggregatePlan {
   int aux_index(std::size_t call) const { return aux_index_[call]; }
   std::size_t num_monotonic() const { return num_monotonic_; }
   std::size_t num_distinct() const { return num_distinct_; }
+  // A sum, avg or stddev call's index among those calls (they keep running sums), else -1.
+  int running_index(std::size_t call) const { return running_index_[call]; }
+  std::size_t num_running() const { return num_running_; }
 
   // Argument `arg` over `record`. REQUIRES: arg < num_args().
   core::Value EvalArgument(std::size_t arg, const core::Record& record, EvalContext& ctx) {
@@ -59,6 +62,8 @@ class AggregatePlan {
   std::vector<int> arg_index_;          // per call
   std::vector<std::size_t> arg_calls_;  // per argument: the call whose expression computes it
   std::vector<int> aux_index_;          // per call
+  std::vector<int> running_index_;      // per call
+  std::size_t num_running_ = 0;
   std::size_t num_monotonic_ = 0;
   std::size_t num_distinct_ = 0;
   core::SchemaPtr scratch_schema_;  // $0..$n-1 [, group field]

@@ -44,8 +44,8 @@ SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan) {
   }
   stride_ = static_cast<std::uint32_t>(plan->num_args());
   row_words_ = 1 + stride_ * (numeric_ ? 1 : sizeof(core::Value) / sizeof(Word));
-  header_words_ = static_cast<std::uint32_t>(plan->num_monotonic() +
-                                             plan->num_calls() * sizeof(CallState) / sizeof(Word));
+  header_words_ = static_cast<std::uint32_t>(
+      plan->num_monotonic() + plan->num_running() * sizeof(CallState) / sizeof(Word));
   distinct_.resize(plan->num_distinct());
 }
 
@@ -93,18 +93,19 @@ void SlidingAggregator::Regrow(std::size_t capacity, std::size_t monotonic_capac
   std::unique_ptr<Word[]> old = std::move(block_);
   std::size_t old_capacity = capacity_;
   std::size_t old_monotonic_capacity = monotonic_capacity_;
+  Word* header = block.get() + BitmapWords(capacity);
   if (old) {
-    std::memcpy(block.get(), old.get(), header_words_ * sizeof(Word));
+    std::memcpy(header, old.get() + BitmapWords(old_capacity), header_words_ * sizeof(Word));
   } else {
-    std::memset(block.get(), 0, header_words_ * sizeof(Word));
+    std::memset(header, 0, header_words_ * sizeof(Word));
   }
   // Rows move to positions 0..rows_-1 of the new ring, with their live bits.
-  Word* bits = block.get() + header_words_;
+  Word* bits = block.get();
   std::memset(bits, 0, BitmapWords(capacity) * sizeof(Word));
   Word* rows = block.get() + RowsOffset(capacity);
   for (std::size_t i = 0; i < rows_; ++i) {
     std::size_t p = (head_ + i) & (old_capacity - 1);
-    if ((old[header_words_ + p / 64] >> (p % 64)) & 1U) bits[i / 64] |= Word{1} << (i % 64);
+    if ((old[p / 64] >> (p % 64)) & 1U) bits[i / 64] |= Word{1} << (i % 64);
     Word* from = old.get() + RowsOffset(old_capacity) + p * row_words_;
     Word* to = rows + i * row_words_;
     if (numeric_) {
@@ -120,7 +121,7 @@ void SlidingAggregator::Regrow(std::size_t capacity, std::size_t monotonic_capac
     }
   }
   // Deques move to positions 0..size-1 of theirs.
-  auto* headers = reinterpret_cast<MonotonicHeader*>(block.get());
+  auto* headers = reinterpret_cast<MonotonicHeader*>(header);
   for (std::size_t m = 0; m < monotonic; ++m) {
     MonotonicHeader& h = headers[m];
     if (h.size == 0) {
@@ -184,11 +185,24 @@ void SlidingAggregator::TrackTs(std::int64_t ts) {
   }
 }
 
-void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
-  if (live_ > 0) {
-    // The oldest row is what the eviction after this arrival looks at; start its miss now.
-    __builtin_prefetch(RowAt(0));
+// A partition's lines are cold when its next record arrives (thousands of other keys came in
+// between). Each miss below is independent of the others once the block header is in, so
+// starting them together overlaps their latencies instead of paying them one after another as
+// the append, the fold and the eviction reach them.
+void SlidingAggregator::Prefetch() const {
+  __builtin_prefetch(RowAt(0));      // oldest row: the eviction check
+  __builtin_prefetch(RowAt(rows_));  // next free row: the append
+  std::size_t mask = monotonic_capacity_ - 1;
+  for (std::size_t m = 0; m < monotonic_count(); ++m) {
+    const MonotonicHeader& h = monotonic_headers()[m];
+    const MonotonicEntry* ring = MonotonicRing(m);
+    __builtin_prefetch(&ring[(h.head + h.size) & mask]);  // the push
+    __builtin_prefetch(&ring[h.head]);                    // the eviction's front check
   }
+}
+
+void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
+  if (block_) Prefetch();
   std::int64_t ts = record.ts;
   TrackTs(ts);
   std::size_t index = rows_;
@@ -235,12 +249,12 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
     if (!Folds(kind)) continue;
     // Re-read: a deque that fills regrows the block.
     const Word* row = RowAt(index);
-    CallState& s = call_states()[i];
     switch (kind) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
         double x = NumberAt(row, Slot(i));
         if (!std::isnan(x)) {
+          CallState& s = StateOf(i);
           s.sum.Add(x);
           ++s.n;
         }
@@ -249,6 +263,7 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
       case AggregateKind::kStddev: {
         double x = NumberAt(row, Slot(i));
         if (!std::isnan(x)) {
+          CallState& s = StateOf(i);
           ++s.n;
           double delta = x - s.mean;
           s.mean += delta / static_cast<double>(s.n);
@@ -273,17 +288,16 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
 }
 
 void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
-  CallState* states = call_states();
   std::size_t calls = plan_->num_calls();
   for (std::size_t i = 0; i < calls; ++i) {
     AggregateKind kind = plan_->kind(i);
     if (!Folds(kind)) continue;
-    CallState& s = states[i];
     switch (kind) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
         double x = NumberAt(row, Slot(i));
         if (!std::isnan(x)) {
+          CallState& s = StateOf(i);
           if (--s.n == 0) {
             s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
           } else {
@@ -295,6 +309,7 @@ void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
       case AggregateKind::kStddev: {
         double x = NumberAt(row, Slot(i));
         if (std::isnan(x)) break;
+        CallState& s = StateOf(i);
         if (s.n <= 1) {
           s.n = 0;
           s.mean = 0;
@@ -418,7 +433,7 @@ void SlidingAggregator::RebuildMonotonic() {
 
 void SlidingAggregator::RecomputeStddev(std::size_t call) {
   // Same arithmetic, in the same order, as Accumulators::Add over the held records.
-  CallState& s = call_states()[call];
+  CallState& s = StateOf(call);
   std::size_t slot = Slot(call);
   std::int64_t n = 0;
   double mean = 0;
@@ -444,10 +459,10 @@ void SlidingAggregator::Results(std::vector<core::Value>* out) {
   for (std::size_t i = 0; i < plan_->num_calls(); ++i) {
     AggregateKind kind = plan_->kind(i);
     if (kind == AggregateKind::kStddev && block_) {
-      CallState& s = call_states()[i];
+      CallState& s = StateOf(i);
       if (s.n >= 2 && s.m2 < s.m2_peak * kStddevRecomputeRatio) RecomputeStddev(i);
     }
-    const CallState& s = block_ ? call_states()[i] : kEmpty;
+    const CallState& s = block_ && plan_->running_index(i) >= 0 ? StateOf(i) : kEmpty;
     switch (kind) {
       case AggregateKind::kCount:
         out->push_back(core::Value::Int(static_cast<std::int64_t>(live_)));
@@ -519,7 +534,8 @@ void SlidingAggregator::Snapshot(core::Encoder& out) const {
   out.PutVarint(plan_->num_calls());
   static constexpr CallState kEmpty{};
   for (std::size_t i = 0; i < plan_->num_calls(); ++i) {
-    const CallState& s = block_ ? call_states()[i] : kEmpty;
+    // Calls without running sums write zeros, as they always have.
+    const CallState& s = block_ && plan_->running_index(i) >= 0 ? StateOf(i) : kEmpty;
     out.PutDouble(s.sum.sum);
     out.PutDouble(s.sum.compensation);
     out.PutSignedVarint(s.n);
@@ -572,9 +588,10 @@ core::Status SlidingAggregator::Restore(core::Decoder& in) {
   }
   for (std::size_t i = 0; i < plan_->num_calls(); ++i) {
     // An empty aggregator owns no block and its states are all zero (Clear resets them), so the
-    // states of an empty snapshot are read and dropped.
+    // states of an empty snapshot are read and dropped, as are the (zero) fields of calls that
+    // keep no running sums.
     CallState scratch;
-    CallState& s = block_ ? call_states()[i] : scratch;
+    CallState& s = block_ && plan_->running_index(i) >= 0 ? StateOf(i) : scratch;
     VP_RETURN_IF_ERROR(in.GetDouble(&s.sum.sum));
     VP_RETURN_IF_ERROR(in.GetDouble(&s.sum.compensation));
     VP_RETURN_IF_ERROR(in.GetSignedVarint(&s.n));

@@ -27,7 +27,7 @@
 // Memory layout. With 10 000 partitions each holding tens of records, the cost per record is
 // cache misses, not arithmetic, so everything a partition holds lives in one heap block of
 // 8-byte words:
-//   [min/max deque headers][call states][live bitmap][row ring][one deque ring per min/max]
+//   [live bitmap][min/max deque headers][running states][row ring][one deque ring per min/max]
 // A row is the record's ts followed by its argument values, so arrival touches one row (the
 // tail) and eviction one (the head). When every call only needs numbers (count, sum, avg, min,
 // max, stddev, ema) a row stores each argument as a double, NaN standing for "not a number"
@@ -96,8 +96,9 @@ class SlidingAggregator {
     void Add(double x);
     double value() const { return sum + compensation; }
   };
-  // Per call: sum/avg: sum, n; stddev: n, mean, m2, m2_peak. All-zero bytes are the initial
-  // state. Trivially copyable (relocated with memcpy when the block grows).
+  // Per sum, avg or stddev call (AggregatePlan::running_index): sum/avg: sum, n; stddev: n,
+  // mean, m2, m2_peak (sum and n first: the part an avg touches per record). All-zero bytes are
+  // the initial state. Trivially copyable (relocated with memcpy when the block grows).
   struct CallState {
     NeumaierSum sum;
     std::int64_t n = 0;
@@ -128,22 +129,25 @@ class SlidingAggregator {
   }
   std::size_t monotonic_count() const { return plan_->num_monotonic(); }
 
-  // Block geometry for a row capacity and a deque capacity.
-  std::size_t BitmapWords(std::size_t capacity) const { return (capacity + 63) / 64; }
+  // Block geometry for a row capacity. The bitmap comes first so that for small windows the
+  // bitmap, the deque headers and an avg's running sum share the block's first cache line.
+  static std::size_t BitmapWords(std::size_t capacity) { return (capacity + 63) / 64; }
   std::size_t RowsOffset(std::size_t capacity) const {
-    return header_words_ + BitmapWords(capacity);
+    return BitmapWords(capacity) + header_words_;
   }
   std::size_t RingsOffset(std::size_t capacity) const {
     return RowsOffset(capacity) + capacity * row_words_;
   }
 
   MonotonicHeader* monotonic_headers() const {
-    return reinterpret_cast<MonotonicHeader*>(block_.get());
+    return reinterpret_cast<MonotonicHeader*>(block_.get() + BitmapWords(capacity_));
   }
-  CallState* call_states() const {
-    return reinterpret_cast<CallState*>(block_.get() + monotonic_count());
+  // Call `call`'s running state. REQUIRES: block_ and running_index(call) >= 0.
+  CallState& StateOf(std::size_t call) const {
+    return reinterpret_cast<CallState*>(block_.get() + BitmapWords(capacity_) +
+                                        monotonic_count())[plan_->running_index(call)];
   }
-  Word* bitmap() const { return block_.get() + header_words_; }
+  Word* bitmap() const { return block_.get(); }
   std::size_t Position(std::size_t i) const { return (head_ + i) & (capacity_ - 1); }
   bool LiveAt(std::size_t i) const {
     std::size_t p = Position(i);
@@ -176,6 +180,7 @@ class SlidingAggregator {
   }
   std::uint64_t SeqAt(std::size_t i) const { return base_seq_ + i; }
 
+  void Prefetch() const;  // REQUIRES: block_
   void Regrow(std::size_t capacity, std::size_t monotonic_capacity);
   // Appends a live row with `ts` and null arguments; returns it.
   Word* PushRow(std::int64_t ts);
@@ -192,7 +197,7 @@ class SlidingAggregator {
   bool numeric_ = true;       // rows hold doubles (see above) instead of Values
   std::uint32_t stride_ = 0;  // argument values per row
   std::uint32_t row_words_ = 1;
-  std::uint32_t header_words_ = 0;  // deque headers and call states
+  std::uint32_t header_words_ = 0;  // deque headers and running states
 
   std::unique_ptr<Word[]> block_;       // null while empty
   std::size_t capacity_ = 0;            // rows; 0 or a power of two
