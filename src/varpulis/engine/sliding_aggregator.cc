@@ -14,6 +14,10 @@ namespace {
 
 constexpr double kNotANumber = std::numeric_limits<double>::quiet_NaN();
 
+// First row capacity: a few growth steps fewer for windows of tens of records, 128 bytes of
+// rows for a window holding one.
+constexpr std::size_t kInitialRows = 8;
+
 bool NeedsValues(AggregateKind kind) {
   return kind == AggregateKind::kFirst || kind == AggregateKind::kLast ||
          kind == AggregateKind::kCountDistinct;
@@ -103,21 +107,34 @@ void SlidingAggregator::Regrow(std::size_t capacity, std::size_t monotonic_capac
   Word* bits = block.get();
   std::memset(bits, 0, BitmapWords(capacity) * sizeof(Word));
   Word* rows = block.get() + RowsOffset(capacity);
-  for (std::size_t i = 0; i < rows_; ++i) {
-    std::size_t p = (head_ + i) & (old_capacity - 1);
-    if ((old[p / 64] >> (p % 64)) & 1U) bits[i / 64] |= Word{1} << (i % 64);
-    Word* from = old.get() + RowsOffset(old_capacity) + p * row_words_;
-    Word* to = rows + i * row_words_;
-    if (numeric_) {
-      std::memcpy(to, from, row_words_ * sizeof(Word));
-      continue;
+  if (live_ == rows_) {
+    // No tombstones (the usual case): the first rows_ bits.
+    for (std::size_t w = 0; w < rows_ / 64; ++w) bits[w] = ~Word{0};
+    if (rows_ % 64 != 0) bits[rows_ / 64] = (Word{1} << (rows_ % 64)) - 1;
+  } else {
+    for (std::size_t i = 0; i < rows_; ++i) {
+      std::size_t p = (head_ + i) & (old_capacity - 1);
+      if ((old[p / 64] >> (p % 64)) & 1U) bits[i / 64] |= Word{1} << (i % 64);
     }
-    to[0] = from[0];
-    auto* src = reinterpret_cast<core::Value*>(from + 1);
-    auto* dst = reinterpret_cast<core::Value*>(to + 1);
-    for (std::uint32_t k = 0; k < stride_; ++k) {
-      new (dst + k) core::Value(std::move(src[k]));
-      src[k].~Value();
+  }
+  if (numeric_ && rows_ > 0) {
+    // Doubles relocate by copy: the ring's two contiguous runs.
+    const Word* from = old.get() + RowsOffset(old_capacity);
+    std::size_t first = std::min(rows_, old_capacity - head_);
+    std::memcpy(rows, from + head_ * row_words_, first * row_words_ * sizeof(Word));
+    std::memcpy(rows + first * row_words_, from, (rows_ - first) * row_words_ * sizeof(Word));
+  } else if (!numeric_) {
+    for (std::size_t i = 0; i < rows_; ++i) {
+      std::size_t p = (head_ + i) & (old_capacity - 1);
+      Word* from = old.get() + RowsOffset(old_capacity) + p * row_words_;
+      Word* to = rows + i * row_words_;
+      to[0] = from[0];
+      auto* src = reinterpret_cast<core::Value*>(from + 1);
+      auto* dst = reinterpret_cast<core::Value*>(to + 1);
+      for (std::uint32_t k = 0; k < stride_; ++k) {
+        new (dst + k) core::Value(std::move(src[k]));
+        src[k].~Value();
+      }
     }
   }
   // Deques move to positions 0..size-1 of theirs.
@@ -148,7 +165,7 @@ SlidingAggregator::Word* SlidingAggregator::PushRow(std::int64_t ts) {
   if (rows_ == capacity_) {
     std::size_t monotonic_capacity = monotonic_capacity_;
     if (monotonic_capacity == 0 && monotonic_count() > 0) monotonic_capacity = 4;
-    Regrow(capacity_ == 0 ? 4 : capacity_ * 2, monotonic_capacity);
+    Regrow(capacity_ == 0 ? kInitialRows : capacity_ * 2, monotonic_capacity);
   }
   Word* row = RowAt(rows_);
   row[0] = static_cast<Word>(ts);
