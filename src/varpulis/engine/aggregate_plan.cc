@@ -37,6 +37,12 @@ AggregatePlan::AggregatePlan(AggregateSpec spec) : spec_(std::move(spec)) {
       arg_calls_.push_back(i);
     }
   }
+  for (std::size_t i = 0; i < spec_.calls.size(); ++i) {
+    int index = running_index_[i] >= 0 ? running_index_[i] : aux_index_[i];
+    if (index < 0) continue;  // count, first, last, ema: read at release only
+    fold_ops_.push_back(FoldOp{spec_.calls[i].kind, static_cast<std::uint32_t>(arg_index_[i]),
+                               static_cast<std::uint32_t>(index)});
+  }
   std::vector<std::string> scratch_names;
   scratch_names.reserve(spec_.calls.size() + 1);
   for (std::size_t i = 0; i < spec_.calls.size(); ++i) {

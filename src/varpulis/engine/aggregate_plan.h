@@ -45,6 +45,16 @@ class AggregatePlan {
   int running_index(std::size_t call) const { return running_index_[call]; }
   std::size_t num_running() const { return num_running_; }
 
+  // The calls whose state changes per record in a sliding window (sum, avg, stddev, min, max,
+  // count_distinct), flattened so that the per-record loop reads one small array: the call's
+  // kind, its argument index and its running/min-max/distinct index.
+  struct FoldOp {
+    AggregateKind kind;
+    std::uint32_t arg;
+    std::uint32_t index;
+  };
+  const std::vector<FoldOp>& fold_ops() const { return fold_ops_; }
+
   // Argument `arg` over `record`. REQUIRES: arg < num_args().
   core::Value EvalArgument(std::size_t arg, const core::Record& record, EvalContext& ctx) {
     return spec_.calls[arg_calls_[arg]].arg->Eval(record, ctx);
@@ -63,6 +73,7 @@ class AggregatePlan {
   std::vector<std::size_t> arg_calls_;  // per argument: the call whose expression computes it
   std::vector<int> aux_index_;          // per call
   std::vector<int> running_index_;      // per call
+  std::vector<FoldOp> fold_ops_;
   std::size_t num_running_ = 0;
   std::size_t num_monotonic_ = 0;
   std::size_t num_distinct_ = 0;

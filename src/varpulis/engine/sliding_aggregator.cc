@@ -23,13 +23,6 @@ bool NeedsValues(AggregateKind kind) {
          kind == AggregateKind::kCountDistinct;
 }
 
-// Kinds whose running state is touched per record (count, first, last and ema read the rows
-// only at release).
-bool Folds(AggregateKind kind) {
-  return kind != AggregateKind::kCount && kind != AggregateKind::kFirst &&
-         kind != AggregateKind::kLast && kind != AggregateKind::kEma;
-}
-
 }  // namespace
 
 void SlidingAggregator::NeumaierSum::Add(double x) {
@@ -239,48 +232,59 @@ void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
 void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq, double x) {
   if (std::isnan(x)) return;
   std::size_t m = Aux(call);
-  MonotonicHeader* h = &monotonic_headers()[m];
-  MonotonicEntry* ring = MonotonicRing(m);
-  std::size_t mask = monotonic_capacity_ - 1;
-  std::uint32_t size = h->size;
-  if (plan_->kind(call) == AggregateKind::kMin) {
-    while (size > 0 && ring[(h->head + size - 1) & mask].value >= x) --size;
-  } else {
-    while (size > 0 && ring[(h->head + size - 1) & mask].value <= x) --size;
-  }
-  h->size = size;
-  if (size == monotonic_capacity_) {
+  if (monotonic_headers()[m].size == monotonic_capacity_) {
     Regrow(capacity_, monotonic_capacity_ * 2);
-    h = &monotonic_headers()[m];
-    ring = MonotonicRing(m);
-    mask = monotonic_capacity_ - 1;
   }
-  ring[(h->head + size) & mask] = MonotonicEntry{seq, x};
-  h->size = size + 1;
+  Push(monotonic_headers()[m], MonotonicRing(m), monotonic_capacity_ - 1,
+       plan_->kind(call) == AggregateKind::kMin, seq, x);
+}
+
+void SlidingAggregator::Push(MonotonicHeader& h, MonotonicEntry* ring, std::size_t mask,
+                             bool is_min, std::uint64_t seq, double x) {
+  std::uint32_t size = h.size;
+  if (is_min) {
+    while (size > 0 && ring[(h.head + size - 1) & mask].value >= x) --size;
+  } else {
+    while (size > 0 && ring[(h.head + size - 1) & mask].value <= x) --size;
+  }
+  ring[(h.head + size) & mask] = MonotonicEntry{seq, x};
+  h.size = size + 1;
 }
 
 void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
-  std::size_t calls = plan_->num_calls();
-  for (std::size_t i = 0; i < calls; ++i) {
-    AggregateKind kind = plan_->kind(i);
-    if (!Folds(kind)) continue;
-    // Re-read: a deque that fills regrows the block.
-    const Word* row = RowAt(index);
-    switch (kind) {
+  const std::vector<AggregatePlan::FoldOp>& ops = plan_->fold_ops();
+  if (ops.empty()) return;
+  std::size_t monotonic = monotonic_count();
+  if (!monotonic_stale_) {
+    // Room for one more entry in every deque first, so that no push regrows the block under
+    // the pointers below.
+    for (std::size_t m = 0; m < monotonic; ++m) {
+      if (monotonic_headers()[m].size == monotonic_capacity_) {
+        Regrow(capacity_, monotonic_capacity_ * 2);
+        break;
+      }
+    }
+  }
+  const Word* row = RowAt(index);
+  MonotonicHeader* headers = monotonic_headers();
+  CallState* states = running_states();
+  std::size_t mask = monotonic_capacity_ - 1;
+  for (const AggregatePlan::FoldOp& op : ops) {
+    switch (op.kind) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        double x = NumberAt(row, Slot(i));
+        double x = NumberAt(row, op.arg);
         if (!std::isnan(x)) {
-          CallState& s = StateOf(i);
+          CallState& s = states[op.index];
           s.sum.Add(x);
           ++s.n;
         }
         break;
       }
       case AggregateKind::kStddev: {
-        double x = NumberAt(row, Slot(i));
+        double x = NumberAt(row, op.arg);
         if (!std::isnan(x)) {
-          CallState& s = StateOf(i);
+          CallState& s = states[op.index];
           ++s.n;
           double delta = x - s.mean;
           s.mean += delta / static_cast<double>(s.n);
@@ -290,12 +294,17 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
         break;
       }
       case AggregateKind::kMin:
-      case AggregateKind::kMax:
-        if (!monotonic_stale_) PushMonotonic(i, seq, NumberAt(row, Slot(i)));
+      case AggregateKind::kMax: {
+        double x = NumberAt(row, op.arg);
+        if (!monotonic_stale_ && !std::isnan(x)) {
+          Push(headers[op.index], MonotonicRing(op.index), mask, op.kind == AggregateKind::kMin,
+               seq, x);
+        }
         break;
+      }
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ValueAt(row, Slot(i));
-        if (!v.is_null()) ++distinct_[Aux(i)][v];
+        const core::Value& v = ValueAt(row, op.arg);
+        if (!v.is_null()) ++distinct_[op.index][v];
         break;
       }
       default:
@@ -305,16 +314,15 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
 }
 
 void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
-  std::size_t calls = plan_->num_calls();
-  for (std::size_t i = 0; i < calls; ++i) {
-    AggregateKind kind = plan_->kind(i);
-    if (!Folds(kind)) continue;
-    switch (kind) {
+  MonotonicHeader* headers = monotonic_headers();
+  CallState* states = running_states();
+  for (const AggregatePlan::FoldOp& op : plan_->fold_ops()) {
+    switch (op.kind) {
       case AggregateKind::kSum:
       case AggregateKind::kAvg: {
-        double x = NumberAt(row, Slot(i));
+        double x = NumberAt(row, op.arg);
         if (!std::isnan(x)) {
-          CallState& s = StateOf(i);
+          CallState& s = states[op.index];
           if (--s.n == 0) {
             s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
           } else {
@@ -324,9 +332,9 @@ void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
         break;
       }
       case AggregateKind::kStddev: {
-        double x = NumberAt(row, Slot(i));
+        double x = NumberAt(row, op.arg);
         if (std::isnan(x)) break;
-        CallState& s = StateOf(i);
+        CallState& s = states[op.index];
         if (s.n <= 1) {
           s.n = 0;
           s.mean = 0;
@@ -345,8 +353,8 @@ void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
       case AggregateKind::kMin:
       case AggregateKind::kMax:
         if (fifo) {
-          MonotonicHeader& h = monotonic_headers()[Aux(i)];
-          if (h.size > 0 && MonotonicRing(Aux(i))[h.head].seq == seq) {
+          MonotonicHeader& h = headers[op.index];
+          if (h.size > 0 && MonotonicRing(op.index)[h.head].seq == seq) {
             h.head = static_cast<std::uint32_t>((h.head + 1) & (monotonic_capacity_ - 1));
             --h.size;
           }
@@ -355,9 +363,9 @@ void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
         }
         break;
       case AggregateKind::kCountDistinct: {
-        const core::Value& v = ValueAt(row, Slot(i));
+        const core::Value& v = ValueAt(row, op.arg);
         if (v.is_null()) break;
-        Multiset& set = distinct_[Aux(i)];
+        Multiset& set = distinct_[op.index];
         auto it = set.find(v);
         if (it != set.end() && --it->second == 0) set.erase(it);
         break;

@@ -142,10 +142,12 @@ class SlidingAggregator {
   MonotonicHeader* monotonic_headers() const {
     return reinterpret_cast<MonotonicHeader*>(block_.get() + BitmapWords(capacity_));
   }
+  CallState* running_states() const {
+    return reinterpret_cast<CallState*>(block_.get() + BitmapWords(capacity_) + monotonic_count());
+  }
   // Call `call`'s running state. REQUIRES: block_ and running_index(call) >= 0.
   CallState& StateOf(std::size_t call) const {
-    return reinterpret_cast<CallState*>(block_.get() + BitmapWords(capacity_) +
-                                        monotonic_count())[plan_->running_index(call)];
+    return running_states()[plan_->running_index(call)];
   }
   Word* bitmap() const { return block_.get(); }
   std::size_t Position(std::size_t i) const { return (head_ + i) & (capacity_ - 1); }
@@ -187,7 +189,11 @@ class SlidingAggregator {
   void DestroyRow(Word* row);
   void Fold(std::size_t index, std::uint64_t seq);  // adds row `index`'s values to the state
   void Unfold(const Word* row, std::uint64_t seq, bool fifo);  // removes them
+  // Appends to call `call`'s deque (regrowing the block when it is full); ignores NaN.
   void PushMonotonic(std::size_t call, std::uint64_t seq, double x);
+  // Appends to a deque with room for one more entry.
+  static void Push(MonotonicHeader& h, MonotonicEntry* ring, std::size_t mask, bool is_min,
+                   std::uint64_t seq, double x);
   void RebuildMonotonic();
   void RecomputeStddev(std::size_t call);
   void PopDeadEnds();
