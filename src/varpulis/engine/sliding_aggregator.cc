@@ -44,6 +44,14 @@ SlidingAggregator::SlidingAggregator(AggregatePlan* plan) : plan_(plan) {
   header_words_ = static_cast<std::uint32_t>(
       plan->num_monotonic() + plan->num_running() * sizeof(CallState) / sizeof(Word));
   distinct_.resize(plan->num_distinct());
+  single_pass_ = numeric_ && stride_ == 1 && plan->stddev_ops().empty() &&
+                 plan->distinct_ops().empty() && plan->sum_ops().size() <= 1 &&
+                 plan->min_ops().size() <= 1 && plan->max_ops().size() <= 1;
+  if (single_pass_) {
+    if (!plan->sum_ops().empty()) single_sum_ = static_cast<int>(plan->sum_ops()[0].index);
+    if (!plan->min_ops().empty()) single_min_ = static_cast<int>(plan->min_ops()[0].index);
+    if (!plan->max_ops().empty()) single_max_ = static_cast<int>(plan->max_ops()[0].index);
+  }
 }
 
 SlidingAggregator::~SlidingAggregator() { Clear(); }
@@ -65,7 +73,11 @@ SlidingAggregator::SlidingAggregator(SlidingAggregator&& other) noexcept
       monotonic_stale_(other.monotonic_stale_),
       last_ts_(other.last_ts_),
       min_bound_(other.min_bound_),
-      distinct_(std::move(other.distinct_)) {
+      distinct_(std::move(other.distinct_)),
+      single_pass_(other.single_pass_),
+      single_sum_(other.single_sum_),
+      single_min_(other.single_min_),
+      single_max_(other.single_max_) {
   other.capacity_ = other.monotonic_capacity_ = other.head_ = other.rows_ = other.live_ = 0;
   other.distinct_.resize(plan_->num_distinct());
 }
@@ -274,6 +286,27 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
   }
   const Word* row = RowAt(index);
   CallState* states = running_states();
+  if (single_pass_) {
+    double x = std::bit_cast<double>(row[1]);
+    if (std::isnan(x)) return;
+    if (single_sum_ >= 0) {
+      CallState& s = states[single_sum_];
+      s.sum.Add(x);
+      ++s.n;
+    }
+    if (monotonic_stale_) return;
+    MonotonicHeader* headers = monotonic_headers();
+    std::size_t mask = monotonic_capacity_ - 1;
+    if (single_min_ >= 0) {
+      auto m = static_cast<std::size_t>(single_min_);
+      Push(headers[m], MonotonicRing(m), mask, true, seq, x);
+    }
+    if (single_max_ >= 0) {
+      auto m = static_cast<std::size_t>(single_max_);
+      Push(headers[m], MonotonicRing(m), mask, false, seq, x);
+    }
+    return;
+  }
   for (const AggregatePlan::ArgOp& op : plan_->sum_ops()) {
     double x = NumberAt(row, op.arg);
     if (!std::isnan(x)) {
@@ -313,14 +346,28 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
 
 void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
   CallState* states = running_states();
-  for (const AggregatePlan::ArgOp& op : plan_->sum_ops()) {
-    double x = NumberAt(row, op.arg);
-    if (!std::isnan(x)) {
-      CallState& s = states[op.index];
+  if (single_pass_) {
+    // A NaN argument never entered the running sum or a deque (a deque front holds a seq that
+    // was pushed, so the seq check below is exact either way).
+    double x = std::bit_cast<double>(row[1]);
+    if (!std::isnan(x) && single_sum_ >= 0) {
+      CallState& s = states[single_sum_];
       if (--s.n == 0) {
-        s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
+        s.sum = NeumaierSum();
       } else {
         s.sum.Add(-x);
+      }
+    }
+  } else {
+    for (const AggregatePlan::ArgOp& op : plan_->sum_ops()) {
+      double x = NumberAt(row, op.arg);
+      if (!std::isnan(x)) {
+        CallState& s = states[op.index];
+        if (--s.n == 0) {
+          s.sum = NeumaierSum();  // exact zero, no residue of the add/subtract history
+        } else {
+          s.sum.Add(-x);
+        }
       }
     }
   }

@@ -218,6 +218,14 @@ class SlidingAggregator {
   std::int64_t min_bound_ = 0;  // lower bound of live ts while !sorted_
 
   std::vector<Multiset> distinct_;  // per count_distinct call (empty unless the plan has one)
+
+  // The common shape "avg/sum, min and max of one numeric argument" (at most one call of each,
+  // nothing else folded per record) folds in one pass: the argument is read and NaN-checked
+  // once, no per-kind loops. Indices into the running states and the deques; -1 when absent.
+  bool single_pass_ = false;
+  int single_sum_ = -1;
+  int single_min_ = -1;
+  int single_max_ = -1;
 };
 
 }  // namespace varpulis::engine
