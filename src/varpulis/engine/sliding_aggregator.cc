@@ -25,7 +25,7 @@ bool NeedsValues(AggregateKind kind) {
 
 }  // namespace
 
-void SlidingAggregator::NeumaierSum::Add(double x) {
+[[gnu::always_inline]] inline void SlidingAggregator::NeumaierSum::Add(double x) {
   double t = sum + x;
   if (std::fabs(sum) >= std::fabs(x)) {
     compensation += (sum - t) + x;
@@ -166,7 +166,7 @@ void SlidingAggregator::Regrow(std::size_t capacity, std::size_t monotonic_capac
   head_ = 0;
 }
 
-SlidingAggregator::Word* SlidingAggregator::PushRow(std::int64_t ts) {
+SlidingAggregator::Word* SlidingAggregator::PushRow(std::int64_t ts, bool fill) {
   if (rows_ == capacity_) {
     std::size_t monotonic_capacity = monotonic_capacity_;
     if (monotonic_capacity == 0 && monotonic_count() > 0) monotonic_capacity = 4;
@@ -183,7 +183,9 @@ SlidingAggregator::Word* SlidingAggregator::PushRow(std::int64_t ts) {
   Word* row = RowAt(rows_);
   row[0] = static_cast<Word>(ts);
   if (numeric_) {
-    for (std::uint32_t k = 0; k < stride_; ++k) row[1 + k] = std::bit_cast<Word>(kNotANumber);
+    if (fill) {
+      for (std::uint32_t k = 0; k < stride_; ++k) row[1 + k] = std::bit_cast<Word>(kNotANumber);
+    }
   } else {
     auto* args = reinterpret_cast<core::Value*>(row + 1);
     for (std::uint32_t k = 0; k < stride_; ++k) new (args + k) core::Value();
@@ -236,7 +238,7 @@ void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
   std::int64_t ts = record.ts;
   TrackTs(ts);
   std::size_t index = rows_;
-  Word* row = PushRow(ts);
+  Word* row = PushRow(ts, /*fill=*/false);
   if (numeric_) {
     for (std::uint32_t a = 0; a < stride_; ++a) {
       row[1 + a] = std::bit_cast<Word>(plan_->NumberArgument(a, record, ctx));
@@ -273,7 +275,36 @@ void SlidingAggregator::PushMonotonic(std::size_t call, std::uint64_t seq, doubl
   h.size = size + 1;
 }
 
+void SlidingAggregator::FoldSinglePass(double x, std::uint64_t seq) {
+  if (std::isnan(x)) return;
+  if (single_sum_ >= 0) {
+    CallState& s = running_states()[single_sum_];
+    s.sum.Add(x);
+    ++s.n;
+  }
+  if (monotonic_stale_) return;
+  // Room for the push in each deque (a push adds at most one entry); the row is not read again.
+  if ((single_min_ >= 0 && monotonic_headers()[single_min_].size == monotonic_capacity_) ||
+      (single_max_ >= 0 && monotonic_headers()[single_max_].size == monotonic_capacity_)) {
+    Regrow(capacity_, monotonic_capacity_ * 2);
+  }
+  MonotonicHeader* headers = monotonic_headers();
+  std::size_t mask = monotonic_capacity_ - 1;
+  if (single_min_ >= 0) {
+    auto m = static_cast<std::size_t>(single_min_);
+    Push(headers[m], MonotonicRing(m), mask, true, seq, x);
+  }
+  if (single_max_ >= 0) {
+    auto m = static_cast<std::size_t>(single_max_);
+    Push(headers[m], MonotonicRing(m), mask, false, seq, x);
+  }
+}
+
 void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
+  if (single_pass_) {
+    FoldSinglePass(std::bit_cast<double>(RowAt(index)[1]), seq);
+    return;
+  }
   if (!monotonic_stale_) {
     // Room for one more entry in every deque first, so that no push regrows the block under
     // the pointers below.
@@ -286,27 +317,6 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
   }
   const Word* row = RowAt(index);
   CallState* states = running_states();
-  if (single_pass_) {
-    double x = std::bit_cast<double>(row[1]);
-    if (std::isnan(x)) return;
-    if (single_sum_ >= 0) {
-      CallState& s = states[single_sum_];
-      s.sum.Add(x);
-      ++s.n;
-    }
-    if (monotonic_stale_) return;
-    MonotonicHeader* headers = monotonic_headers();
-    std::size_t mask = monotonic_capacity_ - 1;
-    if (single_min_ >= 0) {
-      auto m = static_cast<std::size_t>(single_min_);
-      Push(headers[m], MonotonicRing(m), mask, true, seq, x);
-    }
-    if (single_max_ >= 0) {
-      auto m = static_cast<std::size_t>(single_max_);
-      Push(headers[m], MonotonicRing(m), mask, false, seq, x);
-    }
-    return;
-  }
   for (const AggregatePlan::ArgOp& op : plan_->sum_ops()) {
     double x = NumberAt(row, op.arg);
     if (!std::isnan(x)) {

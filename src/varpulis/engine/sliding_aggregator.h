@@ -184,10 +184,12 @@ class SlidingAggregator {
 
   void Prefetch() const;  // REQUIRES: block_
   void Regrow(std::size_t capacity, std::size_t monotonic_capacity);
-  // Appends a live row with `ts` and null arguments; returns it.
-  Word* PushRow(std::int64_t ts);
+  // Appends a live row with `ts` and null arguments (numeric rows: unset unless `fill`, for a
+  // caller that writes every argument at once); returns it.
+  Word* PushRow(std::int64_t ts, bool fill = true);
   void DestroyRow(Word* row);
-  void Fold(std::size_t index, std::uint64_t seq);  // adds row `index`'s values to the state
+  void Fold(std::size_t index, std::uint64_t seq);   // adds row `index`'s values to the state
+  void FoldSinglePass(double x, std::uint64_t seq);  // Fold for single_pass_: the argument
   void Unfold(const Word* row, std::uint64_t seq, bool fifo);  // removes them
   // Appends to call `call`'s deque (regrowing the block when it is full); ignores NaN.
   void PushMonotonic(std::size_t call, std::uint64_t seq, double x);
