@@ -355,7 +355,9 @@ void SlidingAggregator::Fold(std::size_t index, std::uint64_t seq) {
   }
 }
 
-void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq, bool fifo) {
+// Inlined into the eviction loops (one call per evicted record otherwise).
+[[gnu::always_inline]] inline void SlidingAggregator::Unfold(const Word* row, std::uint64_t seq,
+                                                             bool fifo) {
   CallState* states = running_states();
   if (single_pass_) {
     // A NaN argument never entered the running sum or a deque (a deque front holds a seq that
