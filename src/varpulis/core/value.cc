@@ -96,8 +96,7 @@ Value Value::Map(ValueMap entries) {
   return v;
 }
 
-void Value::Release() {
-  if (!is_heap()) return;
+void Value::ReleaseHeap() {
   internal::HeapHeader* h = payload_.heap;
   if (h->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   switch (kind_) {

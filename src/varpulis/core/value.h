@@ -155,7 +155,12 @@ class Value {
   void Retain() const {
     if (is_heap()) payload_.heap->refs.fetch_add(1, std::memory_order_relaxed);
   }
-  void Release();
+  // Inline so that dropping a scalar (the common case: every record field, every window slot)
+  // costs a compare, not a call.
+  void Release() {
+    if (is_heap()) ReleaseHeap();
+  }
+  void ReleaseHeap();
 
   ValueKind kind_;
   union Payload {

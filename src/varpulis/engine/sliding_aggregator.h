@@ -24,11 +24,24 @@
 // then the min/max deques are marked stale and rebuilt at the next release (one O(window) pass
 // per such event), and the removed entry stays as a tombstone until it reaches the front.
 //
+// Memory layout. With 10 000 partitions each holding tens of records, the cost per record is
+// cache misses, not arithmetic, so everything a partition holds lives in one heap block of
+// 8-byte words:
+//   [live bitmap][min/max deque headers][running states][row ring][one deque ring per min/max]
+// A row is the record's ts followed by its argument values, so arrival touches one row (the
+// tail) and eviction one (the head). When every call only needs numbers (count, sum, avg, min,
+// max, stddev, ema) a row stores each argument as a double, NaN standing for "not a number"
+// (a numeric Value is never NaN: Value::Float turns non-finite doubles into null), and a row is
+// 16 bytes; otherwise (first, last, count_distinct) it stores Values. The deques have their own
+// capacity (they are usually much shorter than the window); any ring that fills regrows the
+// block. An empty aggregator owns no block.
+//
 // Not thread-safe; borrows the plan, which must outlive it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -39,7 +52,6 @@
 #include "varpulis/core/value.h"
 #include "varpulis/engine/aggregate_plan.h"
 #include "varpulis/engine/expression.h"
-#include "varpulis/engine/ring_buffer.h"
 #include "varpulis/engine/value_hash.h"
 
 namespace varpulis::engine {
@@ -49,6 +61,12 @@ class SlidingAggregator {
   static constexpr double kStddevRecomputeRatio = 1e-6;
 
   explicit SlidingAggregator(AggregatePlan* plan);
+  ~SlidingAggregator();
+  SlidingAggregator(const SlidingAggregator&) = delete;
+  SlidingAggregator& operator=(const SlidingAggregator&) = delete;
+  // Partitions live inside a hash map that moves them when it grows; the source is left empty.
+  SlidingAggregator(SlidingAggregator&& other) noexcept;
+  SlidingAggregator& operator=(SlidingAggregator&&) = delete;
 
   // Appends one record (evaluates each call's argument once).
   void Add(const core::Record& record, EvalContext& ctx);
@@ -71,63 +89,145 @@ class SlidingAggregator {
   core::Status Restore(core::Decoder& in);
 
  private:
-  struct Element {
-    std::int64_t ts = 0;
-    bool live = false;
-  };
+  using Word = std::uint64_t;
   struct NeumaierSum {
     double sum = 0;
     double compensation = 0;
     void Add(double x);
     double value() const { return sum + compensation; }
   };
-  // Per call: sum/avg: sum, n; stddev: n, mean, m2; count_distinct: index into distinct_;
-  // min/max: index into monotonic_.
+  // Per sum, avg or stddev call (AggregatePlan::running_index): sum/avg: sum, n; stddev: n,
+  // mean, m2, m2_peak (sum and n first: the part an avg touches per record). All-zero bytes are
+  // the initial state. Trivially copyable (relocated with memcpy when the block grows).
   struct CallState {
     NeumaierSum sum;
     std::int64_t n = 0;
     double mean = 0;
     double m2 = 0;
     double m2_peak = 0;  // largest M2 since the last exact recomputation
-    int aux = -1;
   };
+  static_assert(sizeof(CallState) % sizeof(Word) == 0);
   // A min/max candidate: the record's sequence number and its value (kept here so that the
   // deque's comparisons touch only the deque).
   struct MonotonicEntry {
-    std::uint64_t seq = 0;
-    double value = 0;
+    std::uint64_t seq;
+    double value;
   };
+  struct MonotonicHeader {
+    std::uint32_t head;
+    std::uint32_t size;
+  };
+  static_assert(sizeof(MonotonicHeader) == sizeof(Word));
   using Multiset = absl::flat_hash_map<core::Value, std::int64_t, ValueHash, ValueEq>;
 
-  // Index of call `call`'s argument among an element's stored values.
+  // Index of call `call`'s argument among a row's values.
   std::size_t Slot(std::size_t call) const {
     return static_cast<std::size_t>(plan_->arg_index(call));
   }
-  const core::Value& ArgAt(std::uint64_t seq, std::size_t arg_slot) const {
-    return args_[static_cast<std::size_t>(seq - base_seq_) * stride_ + arg_slot];
+  std::size_t Aux(std::size_t call) const {
+    return static_cast<std::size_t>(plan_->aux_index(call));
   }
-  void Fold(std::uint64_t seq);               // adds element `seq`'s values to the running state
-  void Unfold(std::uint64_t seq, bool fifo);  // removes them
-  void PushMonotonic(std::size_t call, std::uint64_t seq);
+  std::size_t monotonic_count() const { return plan_->num_monotonic(); }
+
+  // Block geometry for a row capacity. The bitmap comes first so that for small windows the
+  // bitmap, the deque headers and an avg's running sum share the block's first cache line.
+  static std::size_t BitmapWords(std::size_t capacity) { return (capacity + 63) / 64; }
+  std::size_t RowsOffset(std::size_t capacity) const {
+    return BitmapWords(capacity) + header_words_;
+  }
+  std::size_t RingsOffset(std::size_t capacity) const {
+    return RowsOffset(capacity) + capacity * row_words_;
+  }
+
+  MonotonicHeader* monotonic_headers() const {
+    return reinterpret_cast<MonotonicHeader*>(block_.get() + BitmapWords(capacity_));
+  }
+  CallState* running_states() const {
+    return reinterpret_cast<CallState*>(block_.get() + BitmapWords(capacity_) + monotonic_count());
+  }
+  // Call `call`'s running state. REQUIRES: block_ and running_index(call) >= 0.
+  CallState& StateOf(std::size_t call) const {
+    return running_states()[plan_->running_index(call)];
+  }
+  Word* bitmap() const { return block_.get(); }
+  std::size_t Position(std::size_t i) const { return (head_ + i) & (capacity_ - 1); }
+  bool LiveAt(std::size_t i) const {
+    std::size_t p = Position(i);
+    return (bitmap()[p / 64] >> (p % 64)) & 1U;
+  }
+  void SetLive(std::size_t i, bool live) {
+    std::size_t p = Position(i);
+    Word bit = Word{1} << (p % 64);
+    if (live) {
+      bitmap()[p / 64] |= bit;
+    } else {
+      bitmap()[p / 64] &= ~bit;
+    }
+  }
+  // The i-th row from the oldest (REQUIRES: i < rows_): ts, then the arguments.
+  Word* RowAt(std::size_t i) const {
+    return block_.get() + RowsOffset(capacity_) + Position(i) * row_words_;
+  }
+  static std::int64_t TsOf(const Word* row) { return static_cast<std::int64_t>(row[0]); }
+  // Argument `slot` as a number, NaN when it is not one.
+  double NumberAt(const Word* row, std::size_t slot) const;
+  // Argument `slot` as a Value. REQUIRES: !numeric_.
+  static const core::Value& ValueAt(const Word* row, std::size_t slot) {
+    return reinterpret_cast<const core::Value*>(row + 1)[slot];
+  }
+  core::Value ArgValue(const Word* row, std::size_t slot) const;
+  MonotonicEntry* MonotonicRing(std::size_t m) const {
+    return reinterpret_cast<MonotonicEntry*>(block_.get() + RingsOffset(capacity_)) +
+           m * monotonic_capacity_;
+  }
+  std::uint64_t SeqAt(std::size_t i) const { return base_seq_ + i; }
+
+  void Prefetch() const;  // REQUIRES: block_
+  void Regrow(std::size_t capacity, std::size_t monotonic_capacity);
+  // Appends a live row with `ts` and null arguments (numeric rows: unset unless `fill`, for a
+  // caller that writes every argument at once); returns it.
+  Word* PushRow(std::int64_t ts, bool fill = true);
+  void DestroyRow(Word* row);
+  void Fold(std::size_t index, std::uint64_t seq);   // adds row `index`'s values to the state
+  void FoldSinglePass(double x, std::uint64_t seq);  // Fold for single_pass_: the argument
+  void Unfold(const Word* row, std::uint64_t seq, bool fifo);  // removes them
+  // Appends to call `call`'s deque (regrowing the block when it is full); ignores NaN.
+  void PushMonotonic(std::size_t call, std::uint64_t seq, double x);
+  // Appends to a deque with room for one more entry.
+  static void Push(MonotonicHeader& h, MonotonicEntry* ring, std::size_t mask, bool is_min,
+                   std::uint64_t seq, double x);
   void RebuildMonotonic();
   void RecomputeStddev(std::size_t call);
   void PopDeadEnds();
+  void TrackTs(std::int64_t ts);
 
   AggregatePlan* plan_;
-  std::size_t stride_ = 0;  // argument values per element
+  bool numeric_ = true;       // rows hold doubles (see above) instead of Values
+  std::uint32_t stride_ = 0;  // argument values per row
+  std::uint32_t row_words_ = 1;
+  std::uint32_t header_words_ = 0;  // deque headers and running states
 
-  RingBuffer<Element> elements_;  // arrival order; tombstones (live == false) only off-FIFO
-  RingBuffer<core::Value> args_;  // stride_ values per element
-  std::uint64_t base_seq_ = 0;    // sequence number of elements_.front()
+  std::unique_ptr<Word[]> block_;       // null while empty
+  std::size_t capacity_ = 0;            // rows; 0 or a power of two
+  std::size_t monotonic_capacity_ = 0;  // entries per deque; 0 or a power of two
+  std::size_t head_ = 0;                // ring position of the oldest row
+  std::size_t rows_ = 0;                // rows in the ring, tombstones included
   std::size_t live_ = 0;
+  std::uint64_t base_seq_ = 0;  // sequence number of the oldest row
   bool sorted_ = true;          // held ts non-decreasing in arrival order
-  std::int64_t last_ts_ = 0;    // ts of the newest element while sorted_
-  std::int64_t min_bound_ = 0;  // lower bound of live ts while !sorted_
   bool monotonic_stale_ = false;
+  std::int64_t last_ts_ = 0;    // ts of the newest row while sorted_
+  std::int64_t min_bound_ = 0;  // lower bound of live ts while !sorted_
 
-  std::vector<CallState> calls_;
-  std::vector<RingBuffer<MonotonicEntry>> monotonic_;  // per min/max call
-  std::vector<Multiset> distinct_;                     // per count_distinct call
+  std::vector<Multiset> distinct_;  // per count_distinct call (empty unless the plan has one)
+
+  // The common shape "avg/sum, min and max of one numeric argument" (at most one call of each,
+  // nothing else folded per record) folds in one pass: the argument is read and NaN-checked
+  // once, no per-kind loops. Indices into the running states and the deques; -1 when absent.
+  bool single_pass_ = false;
+  int single_sum_ = -1;
+  int single_min_ = -1;
+  int single_max_ = -1;
 };
 
 }  // namespace varpulis::engine

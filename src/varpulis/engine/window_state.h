@@ -306,9 +306,10 @@ class SlidingTimeState {
   }
 
  private:
-  Contents contents_;
+  // L and T first: they share the partition's first cache line with the index slot's key.
   std::optional<std::int64_t> last_;    // L
   std::optional<std::int64_t> max_ts_;  // T
+  Contents contents_;
 };
 
 }  // namespace varpulis::engine
