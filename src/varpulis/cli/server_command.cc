@@ -66,7 +66,8 @@ const std::vector<ValueOption> kValueOptions = {
     {"admin-key", "VARPULIS_ADMIN_KEY", "admin API key (default: --api-key; none: disabled)"},
     {"state-dir", "VARPULIS_STATE_DIR", "FileStore directory (default: memory only)"},
     {"state", "VARPULIS_STATE", "state store URI: memory:, file:PATH, rocksdb:PATH"},
-    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE", "checkpoint store (only the state store)"},
+    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE",
+     "checkpoint store URI (default: the state store)"},
     {"checkpoint-interval", "", "periodic checkpoint per pipeline (default 60s; 0 = off)"},
     {"max-checkpoints", "", "checkpoints kept per pipeline (default 3)"},
     {"key-prefix", "", "key namespace in the store (default varpulis)"},
@@ -138,6 +139,7 @@ struct ServerSettings {
   server::TenantManagerOptions manager;
   std::optional<std::string> api_key;
   std::string store_uri = "memory:";
+  std::optional<std::string> checkpoint_store_uri;  // apart from the state store
   bool metrics = false;
   std::uint16_t metrics_port = 9090;
   std::int64_t shutdown_timeout_ms = 30'000;
@@ -204,11 +206,7 @@ core::Result<ServerSettings> Resolve(const ServerArgs& args) {
       return Usage(values.Origin("checkpoint-store") +
                    ": s3:// checkpoint stores are not supported in this build");
     }
-    if (*store != s.store_uri) {
-      return Usage(values.Origin("checkpoint-store") +
-                   ": a checkpoint store apart from the state store is not supported in this "
-                   "build; checkpoints go to the state store");
-    }
+    if (*store != s.store_uri) s.checkpoint_store_uri = *store;
   }
   if (auto interval = values.Get("checkpoint-interval")) {
     core::Result<std::int64_t> ms = ParseCheckpointInterval(*interval);
@@ -305,8 +303,19 @@ int RunServer(const ServerArgs& args) {
                  s.store_uri.c_str(), store.status().message().c_str());
     return kExitUsage;
   }
+  std::unique_ptr<state::StateStore> checkpoint_store;
+  if (s.checkpoint_store_uri) {
+    core::Result<std::unique_ptr<state::StateStore>> opened =
+        state::OpenStore(*s.checkpoint_store_uri);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "varpulis server: cannot open the checkpoint store '%s': %s\n",
+                   s.checkpoint_store_uri->c_str(), opened.status().message().c_str());
+      return kExitUsage;
+    }
+    checkpoint_store = std::move(*opened);
+  }
   const core::Clock& clock = core::Clock::System();
-  server::TenantManager manager(**store, s.manager, clock);
+  server::TenantManager manager(**store, checkpoint_store.get(), s.manager, clock);
   server::ApiService service(manager, s.api, clock);
   std::optional<server::MetricsPortHandler> metrics_handler;
 

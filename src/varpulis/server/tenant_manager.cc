@@ -185,14 +185,29 @@ core::Result<std::unique_ptr<state::CheckpointManager>> TenantManager::Impl::Mak
   config.max_checkpoints = options.max_checkpoints;
   config.key_prefix = options.key_prefix;
   return state::CheckpointManager::Create(
-      store, PipelineScope(options.key_prefix, tenant_id, pipeline_id), config, clock);
+      checkpoint_store, PipelineScope(options.key_prefix, tenant_id, pipeline_id), config, clock);
 }
 
 // --- TenantManager ---
 
 TenantManager::TenantManager(state::StateStore& store, TenantManagerOptions options,
                              const core::Clock& clock)
-    : impl_(std::make_unique<Impl>(store, std::move(options), clock)) {}
+    : impl_(std::make_unique<Impl>(store, nullptr, std::move(options), clock)) {}
+
+TenantManager::TenantManager(state::StateStore& store, state::StateStore* checkpoint_store,
+                             TenantManagerOptions options, const core::Clock& clock)
+    : impl_(std::make_unique<Impl>(store, checkpoint_store, std::move(options), clock)) {}
+
+core::Status TenantManager::Impl::DeleteSeparateCheckpoints(const std::string& prefix) {
+  if (!separate_checkpoint_store) return core::Status::Ok();
+  VP_ASSIGN_OR_RETURN(std::vector<std::string> keys, checkpoint_store.ScanKeys(prefix));
+  if (keys.empty()) return core::Status::Ok();
+  std::vector<state::WriteOp> ops;
+  ops.reserve(keys.size());
+  for (std::string& key : keys) ops.push_back(state::WriteOp::Delete(std::move(key)));
+  VP_RETURN_IF_ERROR(checkpoint_store.WriteBatch(ops));
+  return checkpoint_store.Flush();
+}
 
 TenantManager::~TenantManager() = default;
 
@@ -359,6 +374,14 @@ ApiResult<Done> TenantManager::RemoveTenant(const std::string& tenant_id) {
   for (std::string& key : *children) ops.push_back(state::WriteOp::Delete(std::move(key)));
   core::Status deleted = m.store.WriteBatch(ops);
   if (!deleted.ok()) return StorageError(deleted);
+  // The records are gone (the delete is committed); checkpoints in a separate store follow.
+  core::Status checkpoints_deleted = m.DeleteSeparateCheckpoints(record_key + ":");
+  if (!checkpoints_deleted.ok()) {
+    std::fprintf(stderr,
+                 "varpulis: error: tenant %s deleted, but its checkpoints under %s: in the "
+                 "checkpoint store were not: %s\n",
+                 tenant_id.c_str(), record_key.c_str(), checkpoints_deleted.message().c_str());
+  }
 
   for (const auto& p : hosts) {
     p->removed = true;
@@ -504,6 +527,13 @@ ApiResult<Done> TenantManager::RemovePipeline(const std::string& tenant_id,
     for (std::string& key : *children) ops.push_back(state::WriteOp::Delete(std::move(key)));
     core::Status deleted = m.store.WriteBatch(ops);
     if (!deleted.ok()) return StorageError(deleted);
+    core::Status checkpoints_deleted = m.DeleteSeparateCheckpoints(record_key + ":");
+    if (!checkpoints_deleted.ok()) {
+      std::fprintf(stderr,
+                   "varpulis: error: pipeline %s deleted, but its checkpoints under %s: in the "
+                   "checkpoint store were not: %s\n",
+                   pipeline_id.c_str(), record_key.c_str(), checkpoints_deleted.message().c_str());
+    }
     p->removed = true;
     p->StopLocked();
   }

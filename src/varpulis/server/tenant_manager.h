@@ -153,6 +153,10 @@ class TenantManager {
  public:
   // `store` and `clock` are borrowed and outlive the manager.
   TenantManager(state::StateStore& store, TenantManagerOptions options, const core::Clock& clock);
+  // Pipeline checkpoints go to `checkpoint_store` (§6.1 --checkpoint-store; same key layout),
+  // records stay in `store`; null (or `&store`) keeps checkpoints in `store`. Borrowed too.
+  TenantManager(state::StateStore& store, state::StateStore* checkpoint_store,
+                TenantManagerOptions options, const core::Clock& clock);
   ~TenantManager();
   TenantManager(const TenantManager&) = delete;
   TenantManager& operator=(const TenantManager&) = delete;

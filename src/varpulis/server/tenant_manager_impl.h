@@ -102,10 +102,18 @@ struct CheckpointMetrics {
 
 class TenantManager::Impl {
  public:
-  Impl(state::StateStore& store_in, TenantManagerOptions options_in, const core::Clock& clock_in)
-      : store(store_in), options(std::move(options_in)), clock(clock_in) {}
+  Impl(state::StateStore& store_in, state::StateStore* checkpoint_store_in,
+       TenantManagerOptions options_in, const core::Clock& clock_in)
+      : store(store_in),
+        checkpoint_store(checkpoint_store_in != nullptr ? *checkpoint_store_in : store_in),
+        separate_checkpoint_store(checkpoint_store_in != nullptr &&
+                                  checkpoint_store_in != &store_in),
+        options(std::move(options_in)),
+        clock(clock_in) {}
 
-  state::StateStore& store;
+  state::StateStore& store;             // records (tenants, pipelines, meta)
+  state::StateStore& checkpoint_store;  // pipeline checkpoints (`store` unless --checkpoint-store)
+  const bool separate_checkpoint_store;
   const TenantManagerOptions options;
   const core::Clock& clock;
 
@@ -148,6 +156,10 @@ class TenantManager::Impl {
   // Errors: kFailedPrecondition (not running), kNotFound (removed), the store's.
   core::Result<state::SavedCheckpoint> CheckpointPipeline(PipelineHost& p, bool wait,
                                                           std::uint64_t* events_processed);
+  // Deletes every checkpoint under `prefix` (a pipeline's or a tenant's record key + ":") from a
+  // separate checkpoint store; a no-op when checkpoints live in the state store (the caller's
+  // own delete batch covers them there).
+  core::Status DeleteSeparateCheckpoints(const std::string& prefix);
   // Persists the tenant's counters when they changed (and, unless `force`, the interval
   // passed). REQUIRES: t.admin_mu held.
   core::Status PersistCountersIfDue(Tenant& t, bool force);

@@ -141,7 +141,7 @@ ApiResult<CheckpointResult> TenantManager::Checkpoint(const std::string& tenant_
   }
   out.checkpoint_id = saved->id;
   core::Result<std::optional<std::string>> blob =
-      m.store.Get(state::CheckpointKey(p->checkpoints->scope(), saved->id));
+      m.checkpoint_store.Get(state::CheckpointKey(p->checkpoints->scope(), saved->id));
   if (!blob.ok()) return StorageError(blob.status());
   if (!blob->has_value()) {
     return StorageError(core::Status::Io("checkpoint " + std::to_string(saved->id) +
@@ -563,6 +563,10 @@ core::Status TenantManager::Shutdown() {
   }
   core::Status flushed = m.store.Flush();
   if (!flushed.ok() && first.ok()) first = flushed;
+  if (m.separate_checkpoint_store) {
+    flushed = m.checkpoint_store.Flush();
+    if (!flushed.ok() && first.ok()) first = flushed;
+  }
   return first;
 }
 
