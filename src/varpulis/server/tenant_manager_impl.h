@@ -4,8 +4,11 @@
 //
 // Lock order (outer → inner); no path takes them the other way round:
 //   Impl::admin_mu → Tenant::admin_mu → PipelineHost::checkpoint_mu → PipelineHost::mu
-//   → Tenant::rate_mu.   Impl::mu and Tenant::map_mu are leaves: held only to read or change
-//   a map, never while another lock above is acquired.
+//   → Tenant::rate_mu.   Impl::mu, Tenant::map_mu and PipelineHost's view mutex are leaves:
+//   held only to read or change a map or the published view, never while another lock is
+//   acquired. No path holds Impl::admin_mu or Tenant::admin_mu while it waits for a
+//   pipeline's checkpoint_mu or mu (Deploy takes a new host's mu, which nobody else can hold),
+//   so a long batch holds up only its own pipeline's writers.
 #pragma once
 
 #include <atomic>
@@ -38,9 +41,11 @@ struct Tenant {
   const std::string id;
   const std::int64_t created_at_ms;
 
-  // Serialises the tenant's store writes (its record, deploy, remove, reload).
+  // Serialises the tenant's record writes and deploys (count check through map insert). Never
+  // held while waiting for a pipeline's mutex.
   std::mutex admin_mu;
   bool removed_admin = false;  // GUARDED_BY(admin_mu): deleted; later writes must not recreate keys
+  bool removing = false;       // GUARDED_BY(admin_mu): a delete is waiting for the pipelines
 
   mutable std::shared_mutex map_mu;
   std::map<std::string, std::shared_ptr<PipelineHost>> pipelines;  // GUARDED_BY(map_mu)
