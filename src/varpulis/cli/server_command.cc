@@ -342,7 +342,7 @@ int RunServer(const ServerArgs& args) {
     metrics_server = std::move(*m);
   }
   std::fprintf(stderr, "varpulis server: listening on %s (%d threads, store %s)\n",
-               Url(s.http, (*http)->port()).c_str(), s.http.threads, s.store_uri.c_str());
+               Url(s.http, (*http)->port()).c_str(), s.http.threads, (*store)->Describe().c_str());
   if (metrics_server) {
     std::fprintf(stderr, "varpulis server: metrics on %s/metrics\n",
                  Url(s.http, metrics_server->port()).c_str());

@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,6 +25,32 @@ struct Failure {
   std::string message;
   std::string suffix;  // ".fields.a[2]"
 };
+
+// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
 
 class EventReader {
  public:
@@ -89,12 +117,24 @@ bool EventReader::ToValue(od::value& value, int depth, core::Value& out) {
       return true;
     }
     case od::json_type::number: {
+      // The token first: simdjson refuses integers beyond 64 bits, which §6.2 reads as floats.
+      std::string_view raw = value.raw_json_token();
       od::number number;
       if (auto error = value.get_number().get(number)) {
-        if (error == simdjson::NUMBER_OUT_OF_RANGE) {
-          return Fail("invalid_event", "number out of range");
+        if (error != simdjson::NUMBER_ERROR && error != simdjson::NUMBER_OUT_OF_RANGE) {
+          return FailJson(error);
         }
-        return FailJson(error);
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
+                                raw.back() == '\r')) {
+          raw.remove_suffix(1);
+        }
+        if (!IsJsonNumber(raw)) return FailJson(error);
+        std::string text(raw);
+        double d = std::strtod(text.c_str(), nullptr);
+        if (!std::isfinite(d))
+          return Fail("invalid_event", "number out of range: " + text.substr(0, 64));
+        out = core::Value::Float(d);
+        return true;
       }
       switch (number.get_number_type()) {
         case od::number_type::signed_integer:

@@ -41,6 +41,19 @@ TEST(EventBodyTest, SingleEventValuesAndTimestamps) {
   EXPECT_EQ(e.fields[6].second.ToJson(), R"([1,"a"])");
   EXPECT_EQ(e.fields[7].second.ToJson(), R"({"z":1,"a":2})");  // key order kept
 
+  r = ParseEventBody(R"({"event_type": "Tx", "fields": {"a": 18446744073709551616,
+      "b": -9223372036854775809, "c": 123456789012345678901234567890, "d": 9223372036854775807}})",
+                     false, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value()[0].fields[0].second.ToJson(), "1.8446744073709552e+19");
+  EXPECT_EQ(r.value()[0].fields[1].second.ToJson(), "-9.223372036854776e+18");
+  EXPECT_EQ(r.value()[0].fields[2].second.ToJson(), "1.2345678901234568e+29");
+  EXPECT_TRUE(r.value()[0].fields[3].second.is_int());
+  EXPECT_EQ(ErrorOf(R"({"event_type": "Tx", "fields": {"a": 1e400}})", false).code,
+            "invalid_event");
+  EXPECT_EQ(ErrorOf(R"({"event_type": "Tx", "fields": {"a": 01}})", false).code, "invalid_json");
+  EXPECT_EQ(ErrorOf(R"({"event_type": "Tx", "fields": {"a": -}})", false).code, "invalid_json");
+
   r = ParseEventBody(R"({"event_type": "Tx", "fields": {}, "timestamp": 42})", false, kNow);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()[0].ts_ms, 42);
