@@ -24,7 +24,6 @@
 #include "varpulis/cli/version.h"
 #include "varpulis/core/clock.h"
 #include "varpulis/server/api_service.h"
-#include "varpulis/server/checkpoint_routing_store.h"
 #include "varpulis/server/http_server.h"
 #include "varpulis/server/tenant_manager.h"
 #include "varpulis/state/state_store.h"
@@ -67,7 +66,8 @@ const std::vector<ValueOption> kValueOptions = {
     {"admin-key", "VARPULIS_ADMIN_KEY", "admin API key (default: --api-key; none: disabled)"},
     {"state-dir", "VARPULIS_STATE_DIR", "FileStore directory (default: memory only)"},
     {"state", "VARPULIS_STATE", "state store URI: memory:, file:PATH, rocksdb:PATH"},
-    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE", "checkpoint store (only the state store)"},
+    {"checkpoint-store", "VARPULIS_CHECKPOINT_STORE",
+     "checkpoint store URI (default: the state store)"},
     {"checkpoint-interval", "", "periodic checkpoint per pipeline (default 60s; 0 = off)"},
     {"max-checkpoints", "", "checkpoints kept per pipeline (default 3)"},
     {"key-prefix", "", "key namespace in the store (default varpulis)"},
@@ -303,19 +303,19 @@ int RunServer(const ServerArgs& args) {
                  s.store_uri.c_str(), store.status().message().c_str());
     return kExitUsage;
   }
+  std::unique_ptr<state::StateStore> checkpoint_store;
   if (s.checkpoint_store_uri) {
-    core::Result<std::unique_ptr<state::StateStore>> checkpoints =
+    core::Result<std::unique_ptr<state::StateStore>> opened =
         state::OpenStore(*s.checkpoint_store_uri);
-    if (!checkpoints.ok()) {
+    if (!opened.ok()) {
       std::fprintf(stderr, "varpulis server: cannot open the checkpoint store '%s': %s\n",
-                   s.checkpoint_store_uri->c_str(), checkpoints.status().message().c_str());
+                   s.checkpoint_store_uri->c_str(), opened.status().message().c_str());
       return kExitUsage;
     }
-    *store = std::make_unique<server::CheckpointRoutingStore>(std::move(*store),
-                                                              std::move(*checkpoints));
+    checkpoint_store = std::move(*opened);
   }
   const core::Clock& clock = core::Clock::System();
-  server::TenantManager manager(**store, s.manager, clock);
+  server::TenantManager manager(**store, checkpoint_store.get(), s.manager, clock);
   server::ApiService service(manager, s.api, clock);
   std::optional<server::MetricsPortHandler> metrics_handler;
 

@@ -45,6 +45,7 @@ void PipelineHost::InstallLocked(std::unique_ptr<CompiledProgram> program, bool 
   status_ = "running";
   error_.reset();
   if (restart_uptime) started_mono_ns = clock_.MonotonicNanos();
+  PublishLocked();
 }
 
 std::unique_ptr<CompiledProgram> PipelineHost::ReleaseProgramLocked() {
@@ -52,6 +53,7 @@ std::unique_ptr<CompiledProgram> PipelineHost::ReleaseProgramLocked() {
   types_.reset();
   last_type_ = nullptr;
   status_ = "error";
+  PublishLocked();
   return std::move(program_);
 }
 
@@ -61,6 +63,7 @@ void PipelineHost::StopLocked() {
   last_type_ = nullptr;
   status_ = "stopped";
   error_.reset();
+  PublishLocked();
 }
 
 void PipelineHost::SetErrorLocked(std::string message) {
@@ -69,6 +72,7 @@ void PipelineHost::SetErrorLocked(std::string message) {
   last_type_ = nullptr;
   status_ = "error";
   error_ = std::move(message);
+  PublishLocked();
 }
 
 core::Status PipelineHost::ConvertLocked(std::vector<RestEvent>& events, std::size_t count) {
@@ -179,6 +183,87 @@ PipelineInfo PipelineHost::InfoLocked() const {
   info.updated_at_ms = updated_at_ms;
   if (running()) {
     std::int64_t up = clock_.MonotonicNanos() - started_mono_ns;
+    info.uptime_secs = up > 0 ? static_cast<std::uint64_t>(up / 1'000'000'000) : 0;
+  }
+  return info;
+}
+
+void PipelineHost::PublishLocked() {
+  std::lock_guard lock(view_mu_);
+  view_.name = name;
+  view_.source = source;
+  view_.status = status_;
+  view_.error = error_;
+  view_.created_at_ms = created_at_ms;
+  view_.updated_at_ms = updated_at_ms;
+  view_.started_mono_ns = started_mono_ns;
+  view_.running = running();
+  view_.removed = removed;
+  view_.events_at_last_checkpoint = events_at_last_checkpoint;
+  view_.last_checkpoint_id = last_checkpoint_id;
+  view_.last_checkpoint_at_ms = last_checkpoint_at_ms;
+  view_.streams.clear();
+  view_.inputs.clear();
+  view_.outputs.clear();
+  if (running()) {
+    for (const engine::CompiledStream& stream : program_->runtime->program().streams) {
+      view_.streams.push_back({stream.name, 0, 0, StreamLatency{}});
+    }
+  }
+  FillCountersLocked();
+}
+
+void PipelineHost::PublishCountersLocked() {
+  std::lock_guard lock(view_mu_);
+  FillCountersLocked();
+}
+
+void PipelineHost::FillCountersLocked() {
+  view_.counters = counters();
+  if (!running() || program_ == nullptr) return;
+  const engine::Runtime& runtime = *program_->runtime;
+  for (std::size_t i = 0; i < view_.streams.size(); ++i) {
+    View::Stream& stream = view_.streams[i];
+    stream.delivered = runtime.delivered_to(static_cast<int>(i));
+    stream.late = runtime.late_dropped_by(static_cast<int>(i));
+    if (i < stream_latency.size()) stream.latency = stream_latency[i];
+  }
+  const core::SymbolTable& symbols = program_->runtime->symbols();
+  for (std::size_t type = view_.inputs.size(); type < inputs_per_type.size(); ++type) {
+    view_.inputs.emplace_back(std::string(symbols.Name(static_cast<std::uint32_t>(type))), 0);
+  }
+  for (std::size_t type = 0; type < inputs_per_type.size(); ++type) {
+    view_.inputs[type].second = inputs_per_type[type];
+  }
+  const std::vector<RequestOutputSink::OutputCount>& counts = sink_.counts();
+  for (std::size_t i = view_.outputs.size(); i < counts.size(); ++i) {
+    std::string_view type = symbols.Name(counts[i].type);
+    view_.outputs.push_back(
+        {std::string(counts[i].stream), std::string(type.empty() ? counts[i].stream : type), 0});
+  }
+  for (std::size_t i = 0; i < counts.size(); ++i) view_.outputs[i].count = counts[i].count;
+}
+
+std::optional<PipelineInfo> PipelineHost::Info() const {
+  PipelineInfo info;
+  std::int64_t started = 0;
+  {
+    std::lock_guard lock(view_mu_);
+    if (view_.removed) return std::nullopt;
+    info.name = view_.name;
+    info.source = view_.source;
+    info.status = view_.status;
+    info.error = view_.error;
+    info.created_at_ms = view_.created_at_ms;
+    info.updated_at_ms = view_.updated_at_ms;
+    if (view_.running)
+      started = view_.started_mono_ns;
+    else
+      started = -1;
+  }
+  info.id = id_;
+  if (started >= 0) {
+    std::int64_t up = clock_.MonotonicNanos() - started;
     info.uptime_secs = up > 0 ? static_cast<std::uint64_t>(up / 1'000'000'000) : 0;
   }
   return info;

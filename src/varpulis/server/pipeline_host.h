@@ -10,6 +10,9 @@
 // restore, reload, remove) and is taken before `mu`; `mu` guards the runtime and everything
 // below it, and is held only for in-memory work on the event path (never across store I/O,
 // except reload's record write, which must land atomically with the program swap).
+// Readers (list, get, metrics, /metrics, Tick's "anything new?") never take `mu`: they read the
+// published View under its own leaf mutex, which the writers refresh after every change and
+// after every request (§5.4: reads do not wait for a pipeline's processing).
 #pragma once
 
 #include <cstdint>
@@ -132,6 +135,52 @@ class PipelineHost {
 
   PipelineInfo InfoLocked() const;
 
+  // What readers see: a copy of the fields above as of the last completed change or request.
+  struct View {
+    std::string name;
+    std::string source;
+    std::string status = "error";
+    std::optional<std::string> error;
+    std::int64_t created_at_ms = 0;
+    std::int64_t updated_at_ms = 0;
+    std::int64_t started_mono_ns = 0;
+    bool running = false;
+    bool removed = false;
+    std::uint64_t events_at_last_checkpoint = 0;
+    std::optional<std::uint64_t> last_checkpoint_id;
+    std::optional<std::int64_t> last_checkpoint_at_ms;
+    engine::RuntimeCounters counters;
+    struct Stream {
+      std::string name;
+      std::uint64_t delivered = 0;
+      std::uint64_t late = 0;
+      StreamLatency latency;
+    };
+    std::vector<Stream> streams;  // of the running program
+    // Input events by type id (type 0: types the program never names); names as the program's.
+    std::vector<std::pair<std::string, std::uint64_t>> inputs;
+    struct Output {
+      std::string stream, event_type;
+      std::uint64_t count = 0;
+    };
+    std::vector<Output> outputs;  // aligned with sink().counts()
+  };
+  // Copies every field into the view. Called by the *Locked methods that change the status;
+  // callers that change a record field or the checkpoint fields directly call it after.
+  // REQUIRES: mu held.
+  void PublishLocked();
+  // Refreshes only the counters (names appended as new types and outputs appear): after each
+  // request. REQUIRES: mu held.
+  void PublishCountersLocked();
+  // Runs `read(view)` under the view's mutex (never `mu`); keep it to a copy.
+  template <class F>
+  auto ReadView(F&& read) const {
+    std::lock_guard lock(view_mu_);
+    return read(static_cast<const View&>(view_));
+  }
+  // The §6.6 pipeline object from the view; nullopt once removed.
+  std::optional<PipelineInfo> Info() const;
+
  private:
   const std::string id_;
   const std::string tenant_id_;
@@ -149,6 +198,10 @@ class PipelineHost {
   std::vector<core::Record> scratch_;  // converted records of the current request
   std::vector<std::string_view> names_;
   std::vector<std::uint64_t> delivered_;  // per stream: delivered_to before / during a request
+
+  void FillCountersLocked();    // REQUIRES: mu and view_mu_ held
+  mutable std::mutex view_mu_;  // a leaf: nothing else is acquired while it is held
+  View view_;                   // GUARDED_BY(view_mu_)
 };
 
 }  // namespace varpulis::server

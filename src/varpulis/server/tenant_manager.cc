@@ -185,14 +185,29 @@ core::Result<std::unique_ptr<state::CheckpointManager>> TenantManager::Impl::Mak
   config.max_checkpoints = options.max_checkpoints;
   config.key_prefix = options.key_prefix;
   return state::CheckpointManager::Create(
-      store, PipelineScope(options.key_prefix, tenant_id, pipeline_id), config, clock);
+      checkpoint_store, PipelineScope(options.key_prefix, tenant_id, pipeline_id), config, clock);
 }
 
 // --- TenantManager ---
 
 TenantManager::TenantManager(state::StateStore& store, TenantManagerOptions options,
                              const core::Clock& clock)
-    : impl_(std::make_unique<Impl>(store, std::move(options), clock)) {}
+    : impl_(std::make_unique<Impl>(store, nullptr, std::move(options), clock)) {}
+
+TenantManager::TenantManager(state::StateStore& store, state::StateStore* checkpoint_store,
+                             TenantManagerOptions options, const core::Clock& clock)
+    : impl_(std::make_unique<Impl>(store, checkpoint_store, std::move(options), clock)) {}
+
+core::Status TenantManager::Impl::DeleteSeparateCheckpoints(const std::string& prefix) {
+  if (!separate_checkpoint_store) return core::Status::Ok();
+  VP_ASSIGN_OR_RETURN(std::vector<std::string> keys, checkpoint_store.ScanKeys(prefix));
+  if (keys.empty()) return core::Status::Ok();
+  std::vector<state::WriteOp> ops;
+  ops.reserve(keys.size());
+  for (std::string& key : keys) ops.push_back(state::WriteOp::Delete(std::move(key)));
+  VP_RETURN_IF_ERROR(checkpoint_store.WriteBatch(ops));
+  return checkpoint_store.Flush();
+}
 
 TenantManager::~TenantManager() = default;
 
@@ -333,17 +348,28 @@ ApiResult<TenantInfo> TenantManager::GetTenant(const std::string& tenant_id) con
 
 ApiResult<Done> TenantManager::RemoveTenant(const std::string& tenant_id) {
   Impl& m = *impl_;
-  std::lock_guard admin(m.admin_mu);
-  std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::lock_guard tenant_admin(t->admin_mu);
+  std::shared_ptr<Tenant> t;
   std::vector<std::shared_ptr<PipelineHost>> hosts;
   {
+    std::lock_guard admin(m.admin_mu);
+    t = m.FindTenant(tenant_id);
+    if (t == nullptr) return TenantNotFound(tenant_id);
+    std::lock_guard tenant_admin(t->admin_mu);
+    if (t->removing || t->removed_admin) return TenantNotFound(tenant_id);
+    // From here deploys and counter writes of this tenant stop (Deploy holds admin_mu through
+    // its map insert, so `hosts` is complete); a failed delete clears the flag again.
+    t->removing = true;
     std::shared_lock lock(t->map_mu);
     for (const auto& [id, p] : t->pipelines) hosts.push_back(p);
   }
+  auto abandon = [&t](ApiError error) {
+    std::lock_guard tenant_admin(t->admin_mu);
+    t->removing = false;
+    return error;
+  };
   // Every pipeline quiesced (no checkpoint in flight, no event being processed) while the keys
-  // go, so nothing writes under the tenant's prefix after the delete.
+  // go, so nothing writes under the tenant's prefix after the delete. No tenant or manager lock
+  // is held while these wait for running batches.
   std::vector<std::unique_lock<std::mutex>> checkpoint_locks;
   std::vector<std::unique_lock<std::mutex>> locks;
   for (const auto& p : hosts) checkpoint_locks.emplace_back(p->checkpoint_mu);
@@ -351,14 +377,30 @@ ApiResult<Done> TenantManager::RemoveTenant(const std::string& tenant_id) {
 
   std::string record_key = TenantKey(m.options.key_prefix, tenant_id);
   core::Result<std::vector<std::string>> children = m.store.ScanKeys(record_key + ":");
-  if (!children.ok()) return StorageError(children.status());
+  if (!children.ok()) {
+    locks.clear();
+    checkpoint_locks.clear();
+    return abandon(StorageError(children.status()));
+  }
   // The tenant record goes first: a crash mid-delete leaves orphans, which recovery ignores.
   std::vector<state::WriteOp> ops;
   ops.reserve(children->size() + 1);
   ops.push_back(state::WriteOp::Delete(record_key));
   for (std::string& key : *children) ops.push_back(state::WriteOp::Delete(std::move(key)));
   core::Status deleted = m.store.WriteBatch(ops);
-  if (!deleted.ok()) return StorageError(deleted);
+  if (!deleted.ok()) {
+    locks.clear();
+    checkpoint_locks.clear();
+    return abandon(StorageError(deleted));
+  }
+  // The records are gone (the delete is committed); checkpoints in a separate store follow.
+  core::Status checkpoints_deleted = m.DeleteSeparateCheckpoints(record_key + ":");
+  if (!checkpoints_deleted.ok()) {
+    std::fprintf(stderr,
+                 "varpulis: error: tenant %s deleted, but its checkpoints under %s: in the "
+                 "checkpoint store were not: %s\n",
+                 tenant_id.c_str(), record_key.c_str(), checkpoints_deleted.message().c_str());
+  }
 
   for (const auto& p : hosts) {
     p->removed = true;
@@ -366,7 +408,11 @@ ApiResult<Done> TenantManager::RemoveTenant(const std::string& tenant_id) {
   }
   locks.clear();
   checkpoint_locks.clear();
-  t->removed_admin = true;
+  {
+    std::lock_guard tenant_admin(t->admin_mu);
+    t->removed_admin = true;
+    t->removing = false;
+  }
   ApiKeyDigest digest;
   {
     std::unique_lock lock(t->map_mu);
@@ -404,7 +450,7 @@ ApiResult<PipelineInfo> TenantManager::Deploy(const std::string& tenant_id, cons
   if (t == nullptr) return TenantNotFound(tenant_id);
   if (!ValidName(name)) return InvalidName("pipeline");
   std::lock_guard tenant_admin(t->admin_mu);
-  if (t->removed_admin) return TenantNotFound(tenant_id);
+  if (t->removed_admin || t->removing) return TenantNotFound(tenant_id);
   Quota quota;
   std::size_t count = 0;
   {
@@ -463,8 +509,8 @@ ApiResult<Page<PipelineInfo>> TenantManager::ListPipelines(const std::string& te
   std::vector<PipelineInfo> all;
   all.reserve(hosts.size());
   for (const auto& p : hosts) {
-    std::lock_guard lock(p->mu);
-    if (!p->removed) all.push_back(p->InfoLocked());
+    // The published view: a pipeline busy with a batch answers without waiting for it (§5.4).
+    if (std::optional<PipelineInfo> info = p->Info()) all.push_back(std::move(*info));
   }
   std::sort(all.begin(), all.end(), [](const PipelineInfo& a, const PipelineInfo& b) {
     return a.created_at_ms != b.created_at_ms ? a.created_at_ms < b.created_at_ms : a.id < b.id;
@@ -478,9 +524,9 @@ ApiResult<PipelineInfo> TenantManager::GetPipeline(const std::string& tenant_id,
   if (t == nullptr) return TenantNotFound(tenant_id);
   std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
   if (p == nullptr) return PipelineNotFound(pipeline_id);
-  std::lock_guard lock(p->mu);
-  if (p->removed) return PipelineNotFound(pipeline_id);
-  return p->InfoLocked();
+  std::optional<PipelineInfo> info = p->Info();
+  if (!info.has_value()) return PipelineNotFound(pipeline_id);
+  return std::move(*info);
 }
 
 ApiResult<Done> TenantManager::RemovePipeline(const std::string& tenant_id,
@@ -488,9 +534,11 @@ ApiResult<Done> TenantManager::RemovePipeline(const std::string& tenant_id,
   Impl& m = *impl_;
   std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
   if (t == nullptr) return TenantNotFound(tenant_id);
-  std::lock_guard tenant_admin(t->admin_mu);
   std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
   if (p == nullptr) return PipelineNotFound(pipeline_id);
+  // No tenant lock: waiting here for a batch must not hold up the tenant's other pipelines.
+  // The pipeline's own locks order this delete against checkpoints, reloads and a tenant
+  // delete (which marks every pipeline removed under the same locks).
   {
     std::lock_guard checkpoint_lock(p->checkpoint_mu);
     std::lock_guard lock(p->mu);
@@ -504,6 +552,13 @@ ApiResult<Done> TenantManager::RemovePipeline(const std::string& tenant_id,
     for (std::string& key : *children) ops.push_back(state::WriteOp::Delete(std::move(key)));
     core::Status deleted = m.store.WriteBatch(ops);
     if (!deleted.ok()) return StorageError(deleted);
+    core::Status checkpoints_deleted = m.DeleteSeparateCheckpoints(record_key + ":");
+    if (!checkpoints_deleted.ok()) {
+      std::fprintf(stderr,
+                   "varpulis: error: pipeline %s deleted, but its checkpoints under %s: in the "
+                   "checkpoint store were not: %s\n",
+                   pipeline_id.c_str(), record_key.c_str(), checkpoints_deleted.message().c_str());
+    }
     p->removed = true;
     p->StopLocked();
   }
@@ -566,6 +621,7 @@ ApiResult<InjectResult> TenantManager::Inject(const std::string& tenant_id,
   if (admitted > 0) {
     double seconds = std::chrono::duration<double>(elapsed).count();
     p->ObserveLatencyLocked(seconds / static_cast<double>(admitted));
+    p->PublishCountersLocked();
   }
   // A single event and a batch differ only in the body the handler renders: both answer 429
   // when nothing was admitted (above), a batch reports the rest in `rejected`.
@@ -579,16 +635,17 @@ ApiResult<PipelineMetrics> TenantManager::Metrics(const std::string& tenant_id,
   if (t == nullptr) return TenantNotFound(tenant_id);
   std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
   if (p == nullptr) return PipelineNotFound(pipeline_id);
-  std::lock_guard lock(p->mu);
-  if (p->removed) return PipelineNotFound(pipeline_id);
   PipelineMetrics out;
   out.pipeline_id = pipeline_id;
-  engine::RuntimeCounters c = p->counters();
-  out.events_processed = c.events_processed;
-  out.output_events_emitted = c.outputs_emitted;
-  out.late_events_dropped = c.late_dropped;
-  out.last_checkpoint_id = p->last_checkpoint_id;
-  out.last_checkpoint_at_ms = p->last_checkpoint_at_ms;
+  bool removed = p->ReadView([&out](const PipelineHost::View& v) {
+    out.events_processed = v.counters.events_processed;
+    out.output_events_emitted = v.counters.outputs_emitted;
+    out.late_events_dropped = v.counters.late_dropped;
+    out.last_checkpoint_id = v.last_checkpoint_id;
+    out.last_checkpoint_at_ms = v.last_checkpoint_at_ms;
+    return v.removed;
+  });
+  if (removed) return PipelineNotFound(pipeline_id);
   return out;
 }
 

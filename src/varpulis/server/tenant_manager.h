@@ -11,7 +11,9 @@
 //   VP_RETURN_IF_ERROR(manager.Shutdown());                 // §6.10: checkpoint all, flush
 //
 // Thread-safe (§5.4 locking): a reader–writer lock on the tenant map, a mutex per tenant for its
-// pipeline map and counters, event processing serialised per pipeline. Every write is persisted
+// pipeline map and counters, event processing serialised per pipeline; list, get, metrics,
+// usage and the Prometheus text read a per-pipeline snapshot and never wait for a pipeline's
+// processing, and no tenant-wide lock is held while waiting for one. Every write is persisted
 // before it is acknowledged; a failed store write answers 500 storage_error and leaves memory as
 // it was. Errors carry the §6.4 codes: tenant_not_found, pipeline_not_found (message
 // "pipeline '<id>' not found", identical whether the id is missing or another tenant's),
@@ -153,6 +155,10 @@ class TenantManager {
  public:
   // `store` and `clock` are borrowed and outlive the manager.
   TenantManager(state::StateStore& store, TenantManagerOptions options, const core::Clock& clock);
+  // Pipeline checkpoints go to `checkpoint_store` (§6.1 --checkpoint-store; same key layout),
+  // records stay in `store`; null (or `&store`) keeps checkpoints in `store`. Borrowed too.
+  TenantManager(state::StateStore& store, state::StateStore* checkpoint_store,
+                TenantManagerOptions options, const core::Clock& clock);
   ~TenantManager();
   TenantManager(const TenantManager&) = delete;
   TenantManager& operator=(const TenantManager&) = delete;

@@ -4,8 +4,11 @@
 //
 // Lock order (outer → inner); no path takes them the other way round:
 //   Impl::admin_mu → Tenant::admin_mu → PipelineHost::checkpoint_mu → PipelineHost::mu
-//   → Tenant::rate_mu.   Impl::mu and Tenant::map_mu are leaves: held only to read or change
-//   a map, never while another lock above is acquired.
+//   → Tenant::rate_mu.   Impl::mu, Tenant::map_mu and PipelineHost's view mutex are leaves:
+//   held only to read or change a map or the published view, never while another lock is
+//   acquired. No path holds Impl::admin_mu or Tenant::admin_mu while it waits for a
+//   pipeline's checkpoint_mu or mu (Deploy takes a new host's mu, which nobody else can hold),
+//   so a long batch holds up only its own pipeline's writers.
 #pragma once
 
 #include <atomic>
@@ -38,9 +41,11 @@ struct Tenant {
   const std::string id;
   const std::int64_t created_at_ms;
 
-  // Serialises the tenant's store writes (its record, deploy, remove, reload).
+  // Serialises the tenant's record writes and deploys (count check through map insert). Never
+  // held while waiting for a pipeline's mutex.
   std::mutex admin_mu;
   bool removed_admin = false;  // GUARDED_BY(admin_mu): deleted; later writes must not recreate keys
+  bool removing = false;       // GUARDED_BY(admin_mu): a delete is waiting for the pipelines
 
   mutable std::shared_mutex map_mu;
   std::map<std::string, std::shared_ptr<PipelineHost>> pipelines;  // GUARDED_BY(map_mu)
@@ -102,10 +107,18 @@ struct CheckpointMetrics {
 
 class TenantManager::Impl {
  public:
-  Impl(state::StateStore& store_in, TenantManagerOptions options_in, const core::Clock& clock_in)
-      : store(store_in), options(std::move(options_in)), clock(clock_in) {}
+  Impl(state::StateStore& store_in, state::StateStore* checkpoint_store_in,
+       TenantManagerOptions options_in, const core::Clock& clock_in)
+      : store(store_in),
+        checkpoint_store(checkpoint_store_in != nullptr ? *checkpoint_store_in : store_in),
+        separate_checkpoint_store(checkpoint_store_in != nullptr &&
+                                  checkpoint_store_in != &store_in),
+        options(std::move(options_in)),
+        clock(clock_in) {}
 
-  state::StateStore& store;
+  state::StateStore& store;             // records (tenants, pipelines, meta)
+  state::StateStore& checkpoint_store;  // pipeline checkpoints (`store` unless --checkpoint-store)
+  const bool separate_checkpoint_store;
   const TenantManagerOptions options;
   const core::Clock& clock;
 
@@ -148,6 +161,10 @@ class TenantManager::Impl {
   // Errors: kFailedPrecondition (not running), kNotFound (removed), the store's.
   core::Result<state::SavedCheckpoint> CheckpointPipeline(PipelineHost& p, bool wait,
                                                           std::uint64_t* events_processed);
+  // Deletes every checkpoint under `prefix` (a pipeline's or a tenant's record key + ":") from a
+  // separate checkpoint store; a no-op when checkpoints live in the state store (the caller's
+  // own delete batch covers them there).
+  core::Status DeleteSeparateCheckpoints(const std::string& prefix);
   // Persists the tenant's counters when they changed (and, unless `force`, the interval
   // passed). REQUIRES: t.admin_mu held.
   core::Status PersistCountersIfDue(Tenant& t, bool force);

@@ -10,51 +10,30 @@
 namespace varpulis::server {
 namespace {
 
-// What one pipeline contributes, copied under its mutex so the text is written lock-free.
+// What one pipeline contributes, copied from its published view (never its processing mutex:
+// a scrape does not wait for a batch, §5.4), so the text is written lock-free.
 struct PipelineSample {
   std::string id;
-  std::string status;
-  struct Stream {
-    std::string name;
-    std::uint64_t delivered = 0;
-    std::uint64_t late = 0;
-    PipelineHost::StreamLatency latency;
-  };
-  std::vector<Stream> streams;
+  std::string status;  // empty: removed
+  std::vector<PipelineHost::View::Stream> streams;
   std::vector<std::pair<std::string, std::uint64_t>> inputs;  // event type → count
-  struct Output {
-    std::string stream, event_type;
-    std::uint64_t count = 0;
-  };
-  std::vector<Output> outputs;
+  std::vector<PipelineHost::View::Output> outputs;
 };
 
-PipelineSample SampleOf(PipelineHost& p) {
+PipelineSample SampleOf(const PipelineHost& p) {
   PipelineSample s;
   s.id = p.id();
-  std::lock_guard lock(p.mu);
-  s.status = p.status();
-  if (p.removed) s.status.clear();
-  if (!p.running()) return s;
-  engine::Runtime& runtime = *p.program()->runtime;
-  const auto& streams = runtime.program().streams;
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    s.streams.push_back(
-        {streams[i].name, runtime.delivered_to(static_cast<int>(i)),
-         runtime.late_dropped_by(static_cast<int>(i)),
-         i < p.stream_latency.size() ? p.stream_latency[i] : PipelineHost::StreamLatency{}});
-  }
-  for (std::size_t type = 0; type < p.inputs_per_type.size(); ++type) {
+  p.ReadView([&s](const PipelineHost::View& v) {
+    s.status = v.removed ? std::string() : v.status;
+    if (v.removed || !v.running) return 0;
+    s.streams = v.streams;
     // Type 0: event types the program never names (one shared entry, see PipelineHost).
-    if (type == 0 || p.inputs_per_type[type] == 0) continue;
-    s.inputs.emplace_back(std::string(runtime.symbols().Name(static_cast<std::uint32_t>(type))),
-                          p.inputs_per_type[type]);
-  }
-  for (const RequestOutputSink::OutputCount& c : p.sink().counts()) {
-    std::string_view type = runtime.symbols().Name(c.type);
-    s.outputs.push_back(
-        {std::string(c.stream), std::string(type.empty() ? c.stream : type), c.count});
-  }
+    for (std::size_t type = 1; type < v.inputs.size(); ++type) {
+      if (v.inputs[type].second != 0) s.inputs.push_back(v.inputs[type]);
+    }
+    s.outputs = v.outputs;
+    return 0;
+  });
   return s;
 }
 

@@ -100,13 +100,14 @@ core::Result<state::SavedCheckpoint> TenantManager::Impl::CheckpointPipeline(
     p.events_at_last_checkpoint = events;
     p.last_checkpoint_id = saved->id;
     p.last_checkpoint_at_ms = clock.NowMillis();
+    p.PublishLocked();
   }
   if (events_processed != nullptr) *events_processed = events;
   return saved;
 }
 
 core::Status TenantManager::Impl::PersistCountersIfDue(Tenant& t, bool force) {
-  if (t.removed_admin) return core::Status::Ok();
+  if (t.removed_admin || t.removing) return core::Status::Ok();
   bool changed = t.events_processed.load() != t.persisted_processed ||
                  t.events_rejected.load() != t.persisted_rejected ||
                  t.output_events_emitted.load() != t.persisted_outputs;
@@ -132,16 +133,16 @@ ApiResult<CheckpointResult> TenantManager::Checkpoint(const std::string& tenant_
   if (!saved.ok()) {
     if (saved.status().code() == core::StatusCode::kNotFound) return PipelineNotFound(pipeline_id);
     if (saved.status().code() == core::StatusCode::kFailedPrecondition) {
-      std::lock_guard lock(p->mu);
+      std::string status = p->ReadView([](const PipelineHost::View& v) { return v.status; });
       return ApiError::Make(
           409, "pipeline_not_running",
-          fmt::format("pipeline '{}' is not running (status {})", pipeline_id, p->status()));
+          fmt::format("pipeline '{}' is not running (status {})", pipeline_id, status));
     }
     return StorageError(saved.status());
   }
   out.checkpoint_id = saved->id;
   core::Result<std::optional<std::string>> blob =
-      m.store.Get(state::CheckpointKey(p->checkpoints->scope(), saved->id));
+      m.checkpoint_store.Get(state::CheckpointKey(p->checkpoints->scope(), saved->id));
   if (!blob.ok()) return StorageError(blob.status());
   if (!blob->has_value()) {
     return StorageError(core::Status::Io("checkpoint " + std::to_string(saved->id) +
@@ -205,10 +206,10 @@ ApiResult<RestoreResult> TenantManager::Restore(const std::string& tenant_id,
   {
     std::lock_guard lock(p->mu);
     if (p->removed) return PipelineNotFound(pipeline_id);
-    p->InstallLocked(std::move(program), /*restart_uptime=*/false);
     p->events_at_last_checkpoint = events;
     p->last_checkpoint_id = saved->id;
     p->last_checkpoint_at_ms = m.clock.NowMillis();
+    p->InstallLocked(std::move(program), /*restart_uptime=*/false);  // publishes
   }
   std::lock_guard metrics(m.checkpoint_metrics.mu);
   ++m.checkpoint_metrics.ok;
@@ -226,10 +227,10 @@ ApiResult<ReloadResult> TenantManager::Reload(const std::string& tenant_id,
   if (t == nullptr) return TenantNotFound(tenant_id);
   std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
   if (p == nullptr) return PipelineNotFound(pipeline_id);
-  std::lock_guard tenant_admin(t->admin_mu);
-  {
-    std::lock_guard lock(p->mu);
-    if (p->removed) return PipelineNotFound(pipeline_id);
+  // No tenant lock: the compile and the wait for the pipeline's mutex below must not hold up
+  // the tenant's other pipelines. The removed check under `mu` orders this against deletes.
+  if (p->ReadView([](const PipelineHost::View& v) { return v.removed; })) {
+    return PipelineNotFound(pipeline_id);
   }
   CompileOutcome compiled = CompilePipelineProgram(source, {m.options.max_runs});
   if (!compiled.ok()) return ProgramError(compiled);
@@ -490,12 +491,12 @@ void TenantManager::Tick() {
         std::unique_lock checkpoint_lock(p->checkpoint_mu, std::try_to_lock);
         if (!checkpoint_lock.owns_lock()) continue;  // one in flight (API, reload): next tick
         std::uint64_t events = 0;
-        {
-          std::lock_guard lock(p->mu);
-          if (p->removed || !p->running()) continue;
-          events = p->counters().events_processed;
-          if (events == p->events_at_last_checkpoint) continue;  // nothing new to save
-        }
+        bool skip = p->ReadView([&events](const PipelineHost::View& v) {
+          events = v.counters.events_processed;
+          // Nothing new to save (events == the last checkpoint's), or nothing to save at all.
+          return v.removed || !v.running || events == v.events_at_last_checkpoint;
+        });
+        if (skip) continue;
         if (!p->checkpoints->Due(events)) continue;
         core::Result<state::SavedCheckpoint> saved = m.CheckpointPipeline(*p, false, nullptr);
         if (!saved.ok() && saved.status().code() != core::StatusCode::kUnavailable) {
@@ -563,6 +564,10 @@ core::Status TenantManager::Shutdown() {
   }
   core::Status flushed = m.store.Flush();
   if (!flushed.ok() && first.ok()) first = flushed;
+  if (m.separate_checkpoint_store) {
+    flushed = m.checkpoint_store.Flush();
+    if (!flushed.ok() && first.ok()) first = flushed;
+  }
   return first;
 }
 

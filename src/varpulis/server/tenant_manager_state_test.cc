@@ -351,6 +351,53 @@ TEST_P(ManagerRestart, HalfAWindowSurvivesShutdownAndRecover) {
   EXPECT_EQ(m.Metrics(tenant, id)->events_processed, 3u);
 }
 
+TEST_P(ManagerRestart, SeparateCheckpointStoreHoldsCheckpointsAndIsRecoveredFrom) {
+  state::testing::TempDir checkpoint_dir;
+  const std::string checkpoint_uri = GetParam() + checkpoint_dir.path();
+  std::string tenant, id, removed;
+  {
+    auto store = Open(Uri());
+    auto checkpoints = Open(checkpoint_uri);
+    ASSERT_NE(store, nullptr);
+    ASSERT_NE(checkpoints, nullptr);
+    TenantManager m(*store, checkpoints.get(), TenantManagerOptions{}, clock_);
+    ASSERT_TRUE(m.Recover().ok());
+    tenant = CreateTenant(m);
+    id = Deploy(m, tenant, kWindowProgram);
+    removed = Deploy(m, tenant, kWindowProgram);
+    Inject(m, tenant, id, Reading(0, 1));
+    Inject(m, tenant, id, Reading(1000, 2));
+    ApiResult<CheckpointResult> cp = m.Checkpoint(tenant, id);
+    ASSERT_TRUE(cp.ok()) << cp.error().message;
+    EXPECT_FALSE(cp->blob.empty());  // read back from the checkpoint store
+    Inject(m, tenant, removed, Reading(0, 5));
+    ASSERT_TRUE(m.Checkpoint(tenant, removed).ok());
+    const std::string removed_scope = "varpulis:tenant:" + tenant + ":pipeline:" + removed + ":";
+    EXPECT_EQ(KeysUnder(*checkpoints, removed_scope).size(), 1u);
+    ASSERT_TRUE(m.RemovePipeline(tenant, removed).ok());
+    EXPECT_TRUE(KeysUnder(*checkpoints, removed_scope).empty());
+    ASSERT_TRUE(m.Shutdown().ok());
+    const std::string scope = "varpulis:tenant:" + tenant + ":pipeline:" + id + ":checkpoint:";
+    EXPECT_TRUE(KeysUnder(*store, scope).empty()) << "no checkpoint in the state store";
+    EXPECT_EQ(KeysUnder(*checkpoints, scope).size(), 2u);  // the API one and the shutdown one
+    EXPECT_EQ(KeysUnder(*checkpoints, "varpulis:tenant:" + tenant).size(), 2u);
+    EXPECT_TRUE(KeysUnder(*checkpoints, "varpulis:meta").empty())
+        << "records stay in the state store";
+  }
+  auto store = Open(Uri());
+  auto checkpoints = Open(checkpoint_uri);
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(checkpoints, nullptr);
+  TenantManager m(*store, checkpoints.get(), TenantManagerOptions{}, clock_);
+  ASSERT_TRUE(m.Recover().ok());
+  std::vector<OutputEvent> out = Inject(m, tenant, id, Reading(7000, 10));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].record.Get("n"), Value::Int(2));
+  ASSERT_TRUE(m.RemoveTenant(tenant).ok());
+  EXPECT_TRUE(KeysUnder(*checkpoints, "varpulis:tenant:" + tenant).empty());
+  EXPECT_TRUE(KeysUnder(*store, "varpulis:tenant:" + tenant).empty());
+}
+
 TEST_P(ManagerRestart, CorruptRecordsAreSkippedAndUncompilableProgramsKeptInError) {
   std::string key, tenant, good, broken;
   const std::string orphan_key = "varpulis:tenant:11111111-2222-4333-8444-555555555555:pipeline:x";
