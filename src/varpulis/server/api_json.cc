@@ -90,18 +90,12 @@ nlohmann::json TenantSummaryJson(const TenantInfo& info) {
 }
 
 nlohmann::json TenantDetailJson(const TenantInfo& info) {
-  nlohmann::json j = nlohmann::json::object();
-  j["id"] = info.id;
-  j["name"] = info.name;
-  j["tier"] = info.tier;
-  j["api_key_hint"] = info.api_key_hint;
-  j["quota"] = QuotaJson(info.quota);
+  nlohmann::json j = TenantSummaryJson(info);
   j["usage"] = nlohmann::json{{"events_processed", info.usage.events_processed},
                               {"events_rejected", info.usage.events_rejected},
                               {"output_events_emitted", info.usage.output_events_emitted},
                               {"active_pipelines", info.usage.active_pipelines}};
   j["pipeline_count"] = info.pipeline_count;
-  j["created_at"] = FormatRfc3339Utc(info.created_at_ms);
   return j;
 }
 

@@ -85,6 +85,15 @@ ApiError PipelineNotFound(const std::string& pipeline_id) {
                         fmt::format("pipeline '{}' not found", pipeline_id));
 }
 
+ApiResult<TenantManager::Impl::TenantPipeline> TenantManager::Impl::FindTenantPipeline(
+    const std::string& tenant_id, const std::string& pipeline_id) const {
+  std::shared_ptr<Tenant> tenant = FindTenant(tenant_id);
+  if (tenant == nullptr) return TenantNotFound(tenant_id);
+  std::shared_ptr<PipelineHost> pipeline = tenant->FindPipeline(pipeline_id);
+  if (pipeline == nullptr) return PipelineNotFound(pipeline_id);
+  return TenantPipeline{std::move(tenant), std::move(pipeline)};
+}
+
 ApiError StorageError(const core::Status& status) {
   return ApiError::Make(500, "storage_error", "storage error: " + status.message());
 }
@@ -520,10 +529,9 @@ ApiResult<Page<PipelineInfo>> TenantManager::ListPipelines(const std::string& te
 
 ApiResult<PipelineInfo> TenantManager::GetPipeline(const std::string& tenant_id,
                                                    const std::string& pipeline_id) const {
-  std::shared_ptr<Tenant> t = impl_->FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = impl_->FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   std::optional<PipelineInfo> info = p->Info();
   if (!info.has_value()) return PipelineNotFound(pipeline_id);
   return std::move(*info);
@@ -532,10 +540,10 @@ ApiResult<PipelineInfo> TenantManager::GetPipeline(const std::string& tenant_id,
 ApiResult<Done> TenantManager::RemovePipeline(const std::string& tenant_id,
                                               const std::string& pipeline_id) {
   Impl& m = *impl_;
-  std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = m.FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<Tenant> t = std::move(found->tenant);
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   // No tenant lock: waiting here for a batch must not hold up the tenant's other pipelines.
   // The pipeline's own locks order this delete against checkpoints, reloads and a tenant
   // delete (which marks every pipeline removed under the same locks).
@@ -572,10 +580,10 @@ ApiResult<InjectResult> TenantManager::Inject(const std::string& tenant_id,
                                               std::vector<RestEvent> events, bool single) {
   Impl& m = *impl_;
   auto started = std::chrono::steady_clock::now();
-  std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = m.FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<Tenant> t = std::move(found->tenant);
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   std::uint64_t max_rate;
   {
     std::shared_lock lock(t->map_mu);
@@ -631,10 +639,9 @@ ApiResult<InjectResult> TenantManager::Inject(const std::string& tenant_id,
 
 ApiResult<PipelineMetrics> TenantManager::Metrics(const std::string& tenant_id,
                                                   const std::string& pipeline_id) const {
-  std::shared_ptr<Tenant> t = impl_->FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = impl_->FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   PipelineMetrics out;
   out.pipeline_id = pipeline_id;
   bool removed = p->ReadView([&out](const PipelineHost::View& v) {

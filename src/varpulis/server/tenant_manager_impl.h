@@ -137,6 +137,14 @@ class TenantManager::Impl {
     auto it = tenants.find(tenant_id);
     return it == tenants.end() ? nullptr : it->second;
   }
+  // A tenant's own pipeline (§6.7: looked up only in that tenant's map), or tenant_not_found /
+  // pipeline_not_found — the same error for a missing id and another tenant's.
+  struct TenantPipeline {
+    std::shared_ptr<Tenant> tenant;
+    std::shared_ptr<PipelineHost> pipeline;
+  };
+  ApiResult<TenantPipeline> FindTenantPipeline(const std::string& tenant_id,
+                                               const std::string& pipeline_id) const;
   std::vector<std::shared_ptr<Tenant>> AllTenants() const {
     std::shared_lock lock(mu);
     std::vector<std::shared_ptr<Tenant>> out;

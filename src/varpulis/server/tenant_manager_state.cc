@@ -121,10 +121,9 @@ core::Status TenantManager::Impl::PersistCountersIfDue(Tenant& t, bool force) {
 ApiResult<CheckpointResult> TenantManager::Checkpoint(const std::string& tenant_id,
                                                       const std::string& pipeline_id) {
   Impl& m = *impl_;
-  std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = m.FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   std::lock_guard checkpoint_lock(p->checkpoint_mu);
   CheckpointResult out;
   out.pipeline_id = pipeline_id;
@@ -156,10 +155,9 @@ ApiResult<RestoreResult> TenantManager::Restore(const std::string& tenant_id,
                                                 const std::string& pipeline_id,
                                                 std::string_view blob) {
   Impl& m = *impl_;
-  std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = m.FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   std::lock_guard checkpoint_lock(p->checkpoint_mu);
   std::string source;
   {
@@ -223,10 +221,10 @@ ApiResult<ReloadResult> TenantManager::Reload(const std::string& tenant_id,
                                               const std::string& pipeline_id,
                                               const std::string& source) {
   Impl& m = *impl_;
-  std::shared_ptr<Tenant> t = m.FindTenant(tenant_id);
-  if (t == nullptr) return TenantNotFound(tenant_id);
-  std::shared_ptr<PipelineHost> p = t->FindPipeline(pipeline_id);
-  if (p == nullptr) return PipelineNotFound(pipeline_id);
+  auto found = m.FindTenantPipeline(tenant_id, pipeline_id);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<Tenant> t = std::move(found->tenant);
+  std::shared_ptr<PipelineHost> p = std::move(found->pipeline);
   // No tenant lock: the compile and the wait for the pipeline's mutex below must not hold up
   // the tenant's other pipelines. The removed check under `mu` orders this against deletes.
   if (p->ReadView([](const PipelineHost::View& v) { return v.removed; })) {
