@@ -148,9 +148,20 @@ RunResult Drive(std::int64_t keys, std::int64_t rate, std::size_t events,
   return result;
 }
 
+int g_distance = 4;
+
 std::size_t FeedOperator(Operator& op, std::vector<core::Record>& chunk, Emitter& out) {
   std::size_t n = 0;
-  for (core::Record& r : chunk) {
+  const bool hints = op.WantsPrefetch() && g_distance > 0;
+  const std::size_t d = static_cast<std::size_t>(g_distance);
+  for (std::size_t i = 0; i < chunk.size(); ++i) {
+    if (hints) {
+      for (int stage = 0; stage < Operator::kPrefetchStages; ++stage) {
+        std::size_t ahead = i + d * static_cast<std::size_t>(stage + 1);
+        if (ahead < chunk.size()) op.Prefetch(chunk[ahead], stage);
+      }
+    }
+    core::Record& r = chunk[i];
     core::Status s = op.OnEvent(std::move(r), out);
     if (!s.ok()) std::abort();
     if (out.items().size() >= 1024) {
@@ -268,10 +279,13 @@ int main(int argc, char** argv) {
   std::size_t events = 5'000'000;
   int runs = 5;
   std::string only;  // run only the cases whose name contains this
+  bool with_baseline = true;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
     if (std::strcmp(argv[i], "--events") == 0) events = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--runs") == 0) runs = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--distance") == 0) g_distance = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--baseline") == 0) with_baseline = std::atoi(argv[i + 1]) != 0;
   }
 
   struct Row {
@@ -344,7 +358,7 @@ int main(int argc, char** argv) {
       op_rates.push_back(r.events_per_second);
       if (row.buffered > 0) bytes.push_back(static_cast<double>(r.peak_bytes) / row.buffered);
       op.reset();
-      if (row.baseline) {
+      if (row.baseline && with_baseline) {
         auto consume = row.baseline();
         std::int64_t base_heap = g_heap_bytes.load();
         g_heap_peak.store(base_heap);

@@ -233,6 +233,23 @@ void SlidingAggregator::Prefetch() const {
   }
 }
 
+void SlidingAggregator::PrefetchStage(int stage) const {
+  if (!block_) return;
+  if (stage >= 1) {
+    __builtin_prefetch(block_.get());
+    __builtin_prefetch(RowAt(0));
+    __builtin_prefetch(RowAt(rows_));
+    return;
+  }
+  std::size_t mask = monotonic_capacity_ - 1;
+  for (std::size_t m = 0; m < monotonic_count(); ++m) {
+    const MonotonicHeader& h = monotonic_headers()[m];
+    const MonotonicEntry* ring = MonotonicRing(m);
+    __builtin_prefetch(&ring[(h.head + h.size) & mask]);
+    __builtin_prefetch(&ring[h.head]);
+  }
+}
+
 void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
   if (block_) Prefetch();
   std::int64_t ts = record.ts;

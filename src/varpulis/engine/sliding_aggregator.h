@@ -70,6 +70,9 @@ class SlidingAggregator {
 
   // Appends one record (evaluates each call's argument once).
   void Add(const core::Record& record, EvalContext& ctx);
+  // Look-ahead before an Add (operator.h Prefetch): stage 1 starts loading the block's header
+  // and the rows an Add touches, stage 0 (once the header is in) the min/max deque ends.
+  void PrefetchStage(int stage) const;
   // Removes the oldest held record. REQUIRES: !empty().
   void EvictOldest();
   // Removes every held record with ts < threshold.

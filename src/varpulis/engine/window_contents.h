@@ -118,6 +118,7 @@ class SlidingAggregateContents {
  public:
   explicit SlidingAggregateContents(WindowEnv& env) : agg_(env.plan) {}
   void Add(core::Record&& record, WindowEnv& env) { agg_.Add(record, *env.ctx); }
+  void Prefetch(int stage) const { agg_.PrefetchStage(stage); }
   std::size_t size() const { return agg_.size(); }
   void EvictOldest() { agg_.EvictOldest(); }
   void EvictBefore(std::int64_t threshold) { agg_.EvictBefore(threshold); }

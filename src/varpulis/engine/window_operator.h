@@ -75,7 +75,10 @@ class WindowOperator final : public Operator {
                  std::unique_ptr<AggregatePlan> plan, std::optional<std::string> group_field,
                  EvalContext* ctx)
       : spec_(spec), flavor_(flavor), plan_(std::move(plan)) {
-    if (partition_field) partition_cache_.emplace(std::move(*partition_field));
+    if (partition_field) {
+      prefetch_cache_.emplace(*partition_field);
+      partition_cache_.emplace(std::move(*partition_field));
+    }
     if (group_field) group_cache_.emplace(std::move(*group_field));
     env_.ctx = ctx;
     env_.plan = plan_.get();
@@ -102,6 +105,24 @@ class WindowOperator final : public Operator {
     single_->state.OnRecord(std::move(record), spec_, nullptr, env_, &out.items());
     AfterTouch(core::Value(), *single_);
     return core::Status::Ok();
+  }
+
+  // Partitioned windows whose state can load ahead (window_state.h: a State with Prefetch):
+  // stage 2 brings in the key's index slot, stage 1 finds the partition and brings in the
+  // state's block, stage 0 what the block points at.
+  bool WantsPrefetch() const override { return kStatePrefetches && partition_cache_.has_value(); }
+
+  void Prefetch(const core::Record& upcoming, int stage) override {
+    if constexpr (kStatePrefetches) {
+      if (!prefetch_cache_) return;
+      const core::Value& key = prefetch_cache_->Lookup(upcoming);
+      if (stage >= 2) {
+        index_.prefetch(key);
+        return;
+      }
+      auto it = index_.find(key);
+      if (it != index_.end()) it->second.state.Prefetch(stage);
+    }
   }
 
   // A window consumes records one at a time; a batch from upstream (a windowed stream feeding
@@ -215,6 +236,7 @@ class WindowOperator final : public Operator {
     std::size_t first, last;  // range in released_items_
   };
   using Index = absl::flat_hash_map<core::Value, Partition, ValueHash, ValueEq>;
+  static constexpr bool kStatePrefetches = requires(State& st) { st.Prefetch(0); };
 
   Partition* Find(const core::Value& key) {
     if (!partition_cache_) return single_ ? &*single_ : nullptr;
@@ -368,6 +390,9 @@ class WindowOperator final : public Operator {
   std::unique_ptr<AggregatePlan> plan_;
   std::optional<core::FieldSlotCache> partition_cache_;
   std::optional<core::FieldSlotCache> group_cache_;
+  // The partition field for Prefetch, separate so that look-ahead records of another schema do
+  // not thrash partition_cache_.
+  std::optional<core::FieldSlotCache> prefetch_cache_;
   WindowEnv env_;
 
   Index index_;                      // partitioned: every live partition, by key
