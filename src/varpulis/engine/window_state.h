@@ -251,11 +251,8 @@ class SlidingTimeState {
     }
   }
   // Look-ahead for contents that can load their state in stages (operator.h Prefetch).
-  void Prefetch(int stage) const
-    requires requires(const Contents& c) { c.Prefetch(0); }
-  {
-    contents_.Prefetch(stage);
-  }
+  void Prefetch(int stage) const requires requires(const Contents& c) { c.Prefetch(0); }
+  { contents_.Prefetch(stage); }
   std::optional<std::int64_t> WatermarkDue(const WindowSpec& spec) const {
     if (contents_.size() == 0) {
       // Empty, but forgetting L would change when a returning record releases: re-check when
