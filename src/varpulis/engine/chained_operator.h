@@ -1,8 +1,10 @@
 // chained_operator.h — two operators run as one: everything the first emits goes into the second.
 //
-// The window factory uses it where one plan step needs two operators (a group-by over a shared
-// sliding window: the window releases batches, an AggregateOperator groups them). Watermarks go
-// to the first, its releases through the second, then to the second.
+// Earlier builds ran a group-by over a shared sliding window this way (the window released
+// batches, an AggregateOperator grouped them); the factory now builds GroupedSlidingOperator,
+// which still restores the checkpoints this operator wrote, and the tests and window_bench use
+// it as the reference batch path. Watermarks go to the first, its releases through the second,
+// then to the second.
 #pragma once
 
 #include <memory>

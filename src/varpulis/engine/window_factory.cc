@@ -4,7 +4,7 @@
 
 #include "varpulis/engine/aggregate_operator.h"
 #include "varpulis/engine/aggregate_plan.h"
-#include "varpulis/engine/chained_operator.h"
+#include "varpulis/engine/grouped_sliding_operator.h"
 #include "varpulis/engine/window_contents.h"
 #include "varpulis/engine/window_operator.h"
 #include "varpulis/engine/window_state.h"
@@ -38,10 +38,6 @@ std::unique_ptr<Operator> MakeForKind(const WindowSpec& spec, WindowFlavor flavo
   return nullptr;
 }
 
-bool IsSliding(WindowKind kind) {
-  return kind == WindowKind::kSlidingCount || kind == WindowKind::kSlidingTime;
-}
-
 }  // namespace
 
 core::Result<std::unique_ptr<Operator>> MakeWindowOperator(
@@ -69,20 +65,20 @@ core::Result<std::unique_ptr<Operator>> MakeWindowOperator(
         ctx);
   }
   if (aggregate->group_field) {
-    // Group-by over one shared window. Non-overlapping windows keep accumulators per group;
-    // a sliding window would need per-group eviction, so it buffers records and groups each
-    // released batch (the batch path, chained inside one operator).
-    std::optional<std::string> group_field = aggregate->group_field;
+    // Group-by over one shared window: accumulators per group for non-overlapping windows, a
+    // sliding aggregator per group plus a shared arrival log for sliding ones.
+    std::string group_field = *aggregate->group_field;
     auto plan = std::make_unique<AggregatePlan>(std::move(*aggregate));
-    if (!IsSliding(window.kind)) {
-      return MakeForKind<GroupedAccumulatorContents, SlidingAggregateContents>(
-          window, WindowFlavor::kGrouped, std::nullopt, std::move(plan), std::move(group_field),
-          ctx);
+    if (window.kind == WindowKind::kSlidingTime) {
+      return std::unique_ptr<Operator>(std::make_unique<GroupedSlidingOperator<SlidingTimeState>>(
+          window, std::move(plan), std::move(group_field), ctx));
     }
-    std::unique_ptr<Operator> buffered = MakeForKind<BufferContents, SlidingBufferContents>(
-        window, WindowFlavor::kBuffered, std::nullopt, nullptr, std::nullopt, ctx);
-    return std::unique_ptr<Operator>(std::make_unique<ChainedOperator>(
-        std::move(buffered), std::make_unique<AggregateOperator>(std::move(plan), ctx)));
+    if (window.kind == WindowKind::kSlidingCount) {
+      return std::unique_ptr<Operator>(std::make_unique<GroupedSlidingOperator<SlidingCountState>>(
+          window, std::move(plan), std::move(group_field), ctx));
+    }
+    return MakeForKind<GroupedAccumulatorContents, SlidingAggregateContents>(
+        window, WindowFlavor::kGrouped, std::nullopt, std::move(plan), std::move(group_field), ctx);
   }
   auto plan = std::make_unique<AggregatePlan>(std::move(*aggregate));
   return MakeForKind<AccumulatorContents, SlidingAggregateContents>(

@@ -63,7 +63,12 @@ namespace varpulis::engine {
 
 // What a window operator holds, written into its snapshot so that restoring into an operator
 // built from a different plan fails with kIncompatible instead of misreading bytes.
-enum class WindowFlavor : std::uint8_t { kBuffered = 0, kFused = 1, kGrouped = 2 };
+enum class WindowFlavor : std::uint8_t {
+  kBuffered = 0,
+  kFused = 1,
+  kGrouped = 2,
+  kGroupedSliding = 3
+};
 
 inline constexpr std::uint8_t kWindowStateVersion = 1;
 
