@@ -14,6 +14,8 @@
 // Overlapping contents (sliding count, sliding time) — a release copies, eviction removes:
 //   SlidingBufferContents     records             -> Batch
 //   SlidingAggregateContents  SlidingAggregator   -> one aggregate record
+//   GroupedSlidingContents    SlidingAggregator per group key + arrival log (group-by after
+//                             .window; grouped_sliding_contents.h) -> one record per key
 //
 // All share one environment (WindowEnv) owned by the operator, so a partition pays nothing for
 // the plan pointer. Not thread-safe.

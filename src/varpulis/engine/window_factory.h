@@ -12,7 +12,8 @@
 //
 //   .window(w) .partition_by(f) <ops>? .aggregate(...)    group-by over one shared window:
 //       without <ops>: MakeWindowOperator(w, std::nullopt, std::move(spec), &ctx) with
-//                      spec.group_field = f;
+//                      spec.group_field = f (incremental per key; sliding kinds build a
+//                      GroupedSlidingOperator, grouped_sliding_operator.h);
 //       with <ops>:    MakeWindowOperator(w, std::nullopt, std::nullopt, &ctx), <ops>,
 //                      MakeAggregateOperator(std::move(spec), &ctx) with spec.group_field = f.
 //
