@@ -199,8 +199,7 @@ core::Status GroupedSlidingContents::Restore(core::Decoder& in, WindowEnv& env) 
     Group* g = raw[index];
     const std::uint64_t seq = log_.size();
     if (held[index]++ == 0) {
-      // Groups are written in order of their oldest record, so each first reference names
-      // the next group; the map key is that oldest record's key.
+      // The group's first record in the log is its oldest: its key is the map key.
       auto [it, inserted] = groups_.try_emplace(e.key);
       if (!inserted) {
         Clear();
