@@ -94,8 +94,11 @@ class WindowOperator final : public Operator {
   core::Status OnEvent(core::Record record, Emitter& out) override {
     if (partition_cache_) {
       const core::Value& key = partition_cache_->Lookup(record);
-      auto it = index_.find(key);
-      std::uint32_t id = it == index_.end() ? NewPartition(key) : it->second;
+      std::uint32_t id = AnnouncedPartition(key);
+      if (id == kNoPartition) {
+        auto it = index_.find(key);
+        id = it == index_.end() ? NewPartition(key) : it->second;
+      }
       Partition& p = partitions_[id];
       p.state.OnRecord(std::move(record), spec_, &p.key, env_, &out.items());
       if (p.state.Reclaimable(watermark_, spec_)) {
@@ -255,6 +258,20 @@ class WindowOperator final : public Operator {
   };
   using Index = absl::flat_hash_map<core::Value, std::uint32_t, ValueHash, ValueEq>;
   static constexpr bool kStatePrefetches = requires(State & st) { st.Prefetch(0); };
+
+  // The position the announcement of this record found (Prefetch), when the caller announces
+  // kPrefetchDistance ahead: that partition is in cache, and the index probe is skipped.
+  // Correct whatever the caller did: a remembered position is used only if the partition there
+  // has `key`, and keys are unique among partitions. Without announcements since the previous
+  // record the ring is not read (a stale position would cost a miss for nothing).
+  std::uint32_t AnnouncedPartition(const core::Value& key) {
+    if (prefetch_pos_ == delivered_pos_) return kNoPartition;
+    delivered_pos_ = prefetch_pos_;
+    std::uint32_t id =
+        prefetch_ring_[(prefetch_pos_ - 1 - Operator::kPrefetchDistance) % kPrefetchRing];
+    if (id < partitions_.size() && ValueEq()(partitions_[id].key, key)) return id;
+    return kNoPartition;
+  }
 
   Partition* Find(const core::Value& key) {
     if (!partition_cache_) return single_ ? &*single_ : nullptr;
@@ -434,7 +451,10 @@ class WindowOperator final : public Operator {
   static constexpr std::size_t kPrefetchStep = Operator::kPrefetchDistance / 3;
   static constexpr std::size_t kPrefetchRing = 16;  // > 2 * kPrefetchStep, a power of two
   std::array<std::uint32_t, kPrefetchRing> prefetch_ring_;
-  std::size_t prefetch_pos_ = 2 * kPrefetchStep;  // keeps the ring indices above from wrapping
+  static_assert(kPrefetchRing > Operator::kPrefetchDistance);
+  // Announcements so far, plus an offset that keeps the ring indices above from wrapping.
+  std::size_t prefetch_pos_ = Operator::kPrefetchDistance + 1;
+  std::size_t delivered_pos_ = prefetch_pos_;  // prefetch_pos_ at the last delivered record
   WindowEnv env_;
 
   Index index_;                        // partitioned: key -> position in partitions_
