@@ -234,6 +234,7 @@ class WindowOperator final : public Operator {
   // Partitions currently held, and partition slots allocated (memory-bound tests).
   std::size_t PartitionCountForTesting() const { return live_count_; }
   std::size_t SlotCountForTesting() const { return index_.capacity(); }
+  std::size_t PartitionCapacityForTesting() const { return partitions_.capacity(); }
 
  private:
   struct Partition {
@@ -303,6 +304,13 @@ class WindowOperator final : public Operator {
     }
     partitions_.pop_back();
     --live_count_;
+    // Neither the vector nor the index shrinks by itself: after a crowd of keys has gone quiet,
+    // give back what a quarter of it would not use (amortized: the next shrink needs another
+    // fourfold drop, a regrowth a doubling).
+    if (partitions_.size() * 4 < index_.capacity() && index_.capacity() > kKeepSlots) {
+      partitions_.shrink_to_fit();
+      index_.rehash(0);
+    }
   }
 
   void NewSingle(std::uint64_t rank) {
