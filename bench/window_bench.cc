@@ -151,19 +151,14 @@ RunResult Drive(std::int64_t keys, std::int64_t rate, std::size_t events,
   return result;
 }
 
-int g_distance = 4;
+int g_distance = static_cast<int>(Operator::kPrefetchDistance);
 
 std::size_t FeedOperator(Operator& op, std::vector<core::Record>& chunk, Emitter& out) {
   std::size_t n = 0;
   const bool hints = op.WantsPrefetch() && g_distance > 0;
   const std::size_t d = static_cast<std::size_t>(g_distance);
   for (std::size_t i = 0; i < chunk.size(); ++i) {
-    if (hints) {
-      for (int stage = 0; stage < Operator::kPrefetchStages; ++stage) {
-        std::size_t ahead = i + d * static_cast<std::size_t>(stage + 1);
-        if (ahead < chunk.size()) op.Prefetch(chunk[ahead], stage);
-      }
-    }
+    if (hints && i + d < chunk.size()) op.Prefetch(chunk[i + d]);
     core::Record& r = chunk[i];
     core::Status s = op.OnEvent(std::move(r), out);
     if (!s.ok()) std::abort();

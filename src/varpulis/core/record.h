@@ -59,7 +59,8 @@ class FieldSlotCache {
   const std::string& field() const { return field_; }
 
   // The field's value in `record`, or null.
-  const Value& Lookup(const Record& record) {
+  // Inlined into every per-record caller: as a call it cost ~30 instructions for ~6 of work.
+  [[gnu::always_inline]] const Value& Lookup(const Record& record) {
     if (record.schema.get() != schema_) {
       schema_ = record.schema.get();
       slot_ = schema_ ? schema_->Find(field_) : -1;

@@ -78,21 +78,19 @@ class Operator {
     return core::Status::Ok();
   }
 
-  // Look-ahead (optional). A caller holding the next records before it delivers them may
-  // announce a record kPrefetchStages times before its OnEvent, at decreasing distances: stage
-  // kPrefetchStages - 1 first (furthest ahead), stage 0 last. An operator whose cost per record
-  // is cache misses on keyed state (a partitioned window over many keys) uses the stages to
-  // load that state step by step — each stage touches only what the previous one brought into
-  // cache — so the misses of several upcoming records overlap instead of stalling one after
-  // another. A pure hint: it changes no state and no output, and a record announced but never
-  // delivered (a filter upstream dropped it) costs nothing but the hint.
-  static constexpr int kPrefetchStages = 3;
-  // Whether Prefetch does anything (callers skip the hint, and its virtual call, otherwise).
+  // Look-ahead (optional). A caller holding records before it delivers them may announce each
+  // one, once and in delivery order, about kPrefetchDistance records before its OnEvent. An
+  // operator whose cost per record is cache misses on keyed state (a partitioned window over
+  // many keys) uses the announcements to load that state in steps — each announcement advances
+  // the loads of the records announced before it, each step touching only what the previous
+  // one brought into cache — so the misses of upcoming records overlap instead of stalling one
+  // after another. A pure hint: it changes no state and no output; an announced record that is
+  // never delivered (a filter upstream dropped it) costs nothing but the hint.
+  static constexpr std::size_t kPrefetchDistance = 12;
+  // Whether Prefetch does anything (callers skip the announcement, and its virtual call,
+  // otherwise).
   virtual bool WantsPrefetch() const { return false; }
-  virtual void Prefetch(const core::Record& upcoming, int stage) {
-    (void)upcoming;
-    (void)stage;
-  }
+  virtual void Prefetch(const core::Record& upcoming) { (void)upcoming; }
 
   // Stateless operators write and read nothing.
   virtual core::Status Snapshot(core::Encoder& out) const {

@@ -20,15 +20,19 @@
 // in ascending batch time, ties in first-seen (rank) order (§7.5). Before the first watermark
 // there is no heap work at all (programs without `.watermark` pay nothing until --drain).
 //
-// Storage. A partitioned operator keeps its partitions inside the key index (absl flat map,
-// state inline in the slot): an arriving record costs one probe and lands on its window state
-// without a further pointer hop, which is one dependent cache miss less per record when the
-// states do not fit in cache (10 000 keys x a minute of records). Rehashing moves partitions, so
-// nothing holds a partition's address across calls: the heap names partitions by key.
+// Storage. A partitioned operator keeps its partitions densely in a vector (partitions_) and a
+// small key index (absl flat map, key -> position). The index stays small enough to live in
+// the core's private cache (24 bytes a key: 10 000 keys take ~0.4 MB), so finding a key costs
+// no miss to memory; the partition itself is one miss, and the window state it points at
+// another. Those misses are what a record costs when 10 000 keys hold a minute of records each,
+// and Prefetch (operator.h) lets a caller that looks ahead start them records in advance: the
+// index answers at once, so each look-ahead stage loads exactly one level. Removing a partition
+// moves the last one into its place, so positions change and nothing holds a partition's
+// position or address across calls: the heap names partitions by key.
 //
 // Invariants:
-//   - index_ holds exactly the live partitions (partitioned operators); single_ the one
-//     partition of an unpartitioned operator, when live.
+//   - index_ maps exactly the keys of partitions_, each to its position (partitioned
+//     operators); single_ holds the one partition of an unpartitioned operator, when live.
 //   - a live partition with a due time has a heap entry with that due time when heap_active_;
 //     heap entries whose (rank, due) no longer match their partition are stale and skipped.
 //
@@ -36,6 +40,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -88,45 +93,59 @@ class WindowOperator final : public Operator {
     env_.ctx = ctx;
     env_.plan = plan_.get();
     env_.group_field = group_cache_ ? &*group_cache_ : nullptr;
+    prefetch_ring_.fill(kNoPartition);
   }
 
   core::Status OnEvent(core::Record record, Emitter& out) override {
     if (partition_cache_) {
       const core::Value& key = partition_cache_->Lookup(record);
-      auto it = index_.find(key);
-      if (it == index_.end()) it = NewPartition(key);
-      Partition& p = it->second;
-      p.state.OnRecord(std::move(record), spec_, &it->first, env_, &out.items());
+      std::uint32_t id = AnnouncedPartition(key);
+      if (id == kNoPartition) {
+        auto it = index_.find(key);
+        id = it == index_.end() ? NewPartition(key) : it->second;
+      }
+      Partition& p = partitions_[id];
+      p.state.OnRecord(std::move(record), spec_, &p.key, env_, &out.items());
       if (p.state.Reclaimable(watermark_, spec_)) {
-        index_.erase(it);
-        --live_count_;
+        ErasePartition(id);
         if (live_count_ == 0 && index_.capacity() > kKeepSlots) ReleaseStorage();
       } else if (heap_active_) {
-        Schedule(it->first, p);
+        Schedule(p);
       }
       return core::Status::Ok();
     }
     if (!single_) NewSingle(next_rank_++);
     single_->state.OnRecord(std::move(record), spec_, nullptr, env_, &out.items());
-    AfterTouch(core::Value(), *single_);
+    AfterTouch(*single_);
     return core::Status::Ok();
   }
 
-  // Partitioned windows whose state can load ahead (window_state.h: a State with Prefetch):
-  // stage 2 brings in the key's index slot, stage 1 finds the partition and brings in the
-  // state's block, stage 0 what the block points at.
+  // Partitioned windows whose state can load ahead (window_state.h: a State with Prefetch).
+  // An announcement finds the record's partition (the index is in cache) and loads it; the
+  // partition announced kPrefetchStep calls ago loads its state's block header and the rows an
+  // arrival touches; the one announced 2 * kPrefetchStep calls ago what the block header points
+  // at. Positions remembered across calls may be stale by the time they are used (a partition
+  // was dropped, or moved into a dropped one's place): then a wrong line is loaded, nothing else.
   bool WantsPrefetch() const override { return kStatePrefetches && partition_cache_.has_value(); }
 
-  void Prefetch(const core::Record& upcoming, int stage) override {
+  void Prefetch(const core::Record& upcoming) override {
     if constexpr (kStatePrefetches) {
       if (!prefetch_cache_) return;
-      const core::Value& key = prefetch_cache_->Lookup(upcoming);
-      if (stage >= 2) {
-        index_.prefetch(key);
-        return;
+      auto it = index_.find(prefetch_cache_->Lookup(upcoming));
+      std::uint32_t id = kNoPartition;
+      if (it != index_.end()) {
+        id = it->second;
+        const char* bytes = reinterpret_cast<const char*>(&partitions_[id]);
+        for (std::size_t line = 0; line < sizeof(Partition); line += 64) {
+          __builtin_prefetch(bytes + line);
+        }
       }
-      auto it = index_.find(key);
-      if (it != index_.end()) it->second.state.Prefetch(stage);
+      prefetch_ring_[prefetch_pos_ % kPrefetchRing] = id;
+      std::uint32_t mid = prefetch_ring_[(prefetch_pos_ - kPrefetchStep) % kPrefetchRing];
+      if (mid < partitions_.size()) partitions_[mid].state.Prefetch(1);
+      std::uint32_t near = prefetch_ring_[(prefetch_pos_ - 2 * kPrefetchStep) % kPrefetchRing];
+      if (near < partitions_.size()) partitions_[near].state.Prefetch(0);
+      ++prefetch_pos_;
     }
   }
 
@@ -157,11 +176,11 @@ class WindowOperator final : public Operator {
       p->scheduled = false;
       std::size_t first = released_items_.size();
       std::int64_t bt = 0;
-      const core::Value* key = partition_cache_ ? &e.key : nullptr;
+      const core::Value* key = partition_cache_ ? &p->key : nullptr;
       if (p->state.OnWatermark(watermark, spec_, key, env_, &released_items_, &bt)) {
         releases_.push_back(Release{bt, p->rank, first, released_items_.size()});
       }
-      if (AfterTouch(e.key, *p)) continue;  // dropped
+      if (AfterTouch(*p)) continue;  // dropped
       // Every kind's next due lies beyond the watermark it just applied (window_state.h); a
       // violation would loop here forever, so it is a bug.
       VP_CHECK(!p->scheduled || p->scheduled_due > watermark,
@@ -197,14 +216,14 @@ class WindowOperator final : public Operator {
     out.PutSignedVarint(finite_watermark_.value_or(0));
     out.PutBool(heap_active_);
     out.PutVarint(next_rank_);
-    std::vector<std::pair<const core::Value*, const Partition*>> live;
-    if (single_) live.emplace_back(&null_key_, &*single_);
-    for (const auto& [key, p] : index_) live.emplace_back(&key, &p);
+    std::vector<const Partition*> live;
+    if (single_) live.push_back(&*single_);
+    for (const Partition& p : partitions_) live.push_back(&p);
     std::sort(live.begin(), live.end(),
-              [](const auto& a, const auto& b) { return a.second->rank < b.second->rank; });
+              [](const Partition* a, const Partition* b) { return a->rank < b->rank; });
     out.PutVarint(live.size());
-    for (const auto& [key, p] : live) {
-      out.PutValue(*key);
+    for (const Partition* p : live) {
+      out.PutValue(p->key);
       out.PutVarint(p->rank);
       p->state.Snapshot(out);
     }
@@ -220,11 +239,14 @@ class WindowOperator final : public Operator {
   // Partitions currently held, and partition slots allocated (memory-bound tests).
   std::size_t PartitionCountForTesting() const { return live_count_; }
   std::size_t SlotCountForTesting() const { return index_.capacity(); }
+  std::size_t PartitionCapacityForTesting() const { return partitions_.capacity(); }
 
  private:
   struct Partition {
-    Partition(WindowEnv& env, std::uint64_t r) : state(env), rank(r) {}
-    State state;
+    Partition(const core::Value& k, WindowEnv& env, std::uint64_t r)
+        : state(env), key(k), rank(r) {}
+    State state;      // first: what an arriving record touches
+    core::Value key;  // null for an unpartitioned operator
     std::uint64_t rank = 0;
     bool scheduled = false;
     std::int64_t scheduled_due = 0;
@@ -240,48 +262,84 @@ class WindowOperator final : public Operator {
     std::uint64_t rank;
     std::size_t first, last;  // range in released_items_
   };
-  using Index = absl::flat_hash_map<core::Value, Partition, ValueHash, ValueEq>;
-  static constexpr bool kStatePrefetches = requires(State& st) { st.Prefetch(0); };
+  using Index = absl::flat_hash_map<core::Value, std::uint32_t, ValueHash, ValueEq>;
+  static constexpr bool kStatePrefetches = requires(State & st) { st.Prefetch(0); };
+
+  // The position the announcement of this record found (Prefetch), when the caller announces
+  // kPrefetchDistance ahead: that partition is in cache, and the index probe is skipped.
+  // Correct whatever the caller did: a remembered position is used only if the partition there
+  // has `key`, and keys are unique among partitions. Without announcements since the previous
+  // record the ring is not read (a stale position would cost a miss for nothing).
+  std::uint32_t AnnouncedPartition(const core::Value& key) {
+    if (prefetch_pos_ == delivered_pos_) return kNoPartition;
+    delivered_pos_ = prefetch_pos_;
+    std::uint32_t id =
+        prefetch_ring_[(prefetch_pos_ - 1 - Operator::kPrefetchDistance) % kPrefetchRing];
+    if (id < partitions_.size() && ValueEq()(partitions_[id].key, key)) return id;
+    return kNoPartition;
+  }
 
   Partition* Find(const core::Value& key) {
     if (!partition_cache_) return single_ ? &*single_ : nullptr;
     auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &it->second;
+    return it == index_.end() ? nullptr : &partitions_[it->second];
   }
 
-  Index::iterator NewPartition(const core::Value& key) {
+  std::uint32_t NewPartition(const core::Value& key) {
     return NewPartitionWithRank(key, next_rank_++);
   }
 
-  Index::iterator NewPartitionWithRank(const core::Value& key, std::uint64_t rank) {
-    auto it = index_.try_emplace(key, env_, rank).first;
+  // REQUIRES: no partition with `key`.
+  std::uint32_t NewPartitionWithRank(const core::Value& key, std::uint64_t rank) {
+    auto id = static_cast<std::uint32_t>(partitions_.size());
+    partitions_.emplace_back(key, env_, rank);
+    index_.emplace(key, id);
     ++live_count_;
-    return it;
+    return id;
+  }
+
+  // Removes partition `id`; the last partition takes its position.
+  void ErasePartition(std::uint32_t id) {
+    index_.erase(partitions_[id].key);
+    if (id + 1 != partitions_.size()) {
+      Partition& last = partitions_.back();
+      index_[last.key] = id;
+      std::destroy_at(&partitions_[id]);
+      std::construct_at(&partitions_[id], std::move(last));
+    }
+    partitions_.pop_back();
+    --live_count_;
+    // Neither the vector nor the index shrinks by itself: after a crowd of keys has gone quiet,
+    // give back what a quarter of it would not use (amortized: the next shrink needs another
+    // fourfold drop, a regrowth a doubling).
+    if (partitions_.size() * 4 < index_.capacity() && index_.capacity() > kKeepSlots) {
+      partitions_.shrink_to_fit();
+      index_.rehash(0);
+    }
   }
 
   void NewSingle(std::uint64_t rank) {
-    single_.emplace(env_, rank);
+    single_.emplace(null_key_, env_, rank);
     ++live_count_;
   }
 
   // After a record or watermark touched a partition: drop it if it holds nothing (true), else
-  // make sure its next due watermark is scheduled. `key` must not be the partition's own key
-  // object (it is used after the erase).
-  bool AfterTouch(const core::Value& key, Partition& p) {
+  // make sure its next due watermark is scheduled.
+  bool AfterTouch(Partition& p) {
     if (p.state.Reclaimable(watermark_, spec_)) {
       if (partition_cache_) {
-        index_.erase(key);
+        ErasePartition(index_.find(p.key)->second);
       } else {
         single_.reset();
+        --live_count_;
       }
-      --live_count_;
       return true;
     }
-    if (heap_active_) Schedule(key, p);
+    if (heap_active_) Schedule(p);
     return false;
   }
 
-  void Schedule(const core::Value& key, Partition& p) {
+  void Schedule(Partition& p) {
     std::optional<std::int64_t> due = p.state.WatermarkDue(spec_);
     if (!due) return;
     // A due at or below the current watermark was just handled (or cannot happen for a
@@ -289,18 +347,18 @@ class WindowOperator final : public Operator {
     if (p.scheduled && p.scheduled_due <= *due) return;
     p.scheduled = true;
     p.scheduled_due = *due;
-    heap_.push(HeapEntry{*due, p.rank, key});
+    heap_.push(HeapEntry{*due, p.rank, p.key});
   }
 
   void RebuildHeap() {
     heap_ = {};
     if (single_) {
       single_->scheduled = false;
-      Schedule(null_key_, *single_);
+      Schedule(*single_);
     }
-    for (auto& [key, p] : index_) {
+    for (Partition& p : partitions_) {
       p.scheduled = false;
-      Schedule(key, p);
+      Schedule(p);
     }
   }
 
@@ -308,11 +366,13 @@ class WindowOperator final : public Operator {
   // heap, which otherwise stay at the size of the largest key population seen.
   void ReleaseStorage() {
     Index().swap(index_);
+    std::vector<Partition>().swap(partitions_);
     decltype(heap_)().swap(heap_);
   }
 
   void ResetState() {
     index_.clear();
+    partitions_.clear();
     single_.reset();
     heap_ = {};
     live_count_ = 0;
@@ -372,7 +432,8 @@ class WindowOperator final : public Operator {
         return core::Status::Corrupt("window state: duplicate partition key " + key.ToJson());
       }
       if (partition_cache_) {
-        VP_RETURN_IF_ERROR(NewPartitionWithRank(key, rank)->second.state.Restore(in, env_));
+        std::uint32_t id = NewPartitionWithRank(key, rank);
+        VP_RETURN_IF_ERROR(partitions_[id].state.Restore(in, env_));
       } else {
         NewSingle(rank);
         VP_RETURN_IF_ERROR(single_->state.Restore(in, env_));
@@ -398,10 +459,20 @@ class WindowOperator final : public Operator {
   // The partition field for Prefetch, separate so that look-ahead records of another schema do
   // not thrash partition_cache_.
   std::optional<core::FieldSlotCache> prefetch_cache_;
+  // Partition positions of the last announced records (kNoPartition: none yet).
+  static constexpr std::uint32_t kNoPartition = ~std::uint32_t{0};
+  static constexpr std::size_t kPrefetchStep = Operator::kPrefetchDistance / 3;
+  static constexpr std::size_t kPrefetchRing = 16;  // > 2 * kPrefetchStep, a power of two
+  std::array<std::uint32_t, kPrefetchRing> prefetch_ring_;
+  static_assert(kPrefetchRing > Operator::kPrefetchDistance);
+  // Announcements so far, plus an offset that keeps the ring indices above from wrapping.
+  std::size_t prefetch_pos_ = Operator::kPrefetchDistance + 1;
+  std::size_t delivered_pos_ = prefetch_pos_;  // prefetch_pos_ at the last delivered record
   WindowEnv env_;
 
-  Index index_;                      // partitioned: every live partition, by key
-  std::optional<Partition> single_;  // unpartitioned: the partition, when live
+  Index index_;                        // partitioned: key -> position in partitions_
+  std::vector<Partition> partitions_;  // partitioned: every live partition
+  std::optional<Partition> single_;    // unpartitioned: the partition, when live
   const core::Value null_key_;
   std::size_t live_count_ = 0;
   std::uint64_t next_rank_ = 0;

@@ -269,6 +269,31 @@ TEST_F(WindowOperatorTest, QuietKeysAreReleasedAfterTheirWindowsClose) {
   }
 }
 
+TEST_F(WindowOperatorTest, StorageShrinksWhenMostKeysGoQuiet) {
+  auto made =
+      MakeWindowOperator(WindowSpec::SlidingTime(10 * kS, 5 * kS), "k", std::nullopt, &ctx_);
+  ASSERT_TRUE(made.ok());
+  auto* op = dynamic_cast<WindowOperator<SlidingTimeState<SlidingBufferContents>>*>(made->get());
+  ASSERT_NE(op, nullptr);
+  Emitter out;
+  for (int i = 0; i < 10000; ++i) ASSERT_TRUE(op->OnEvent(K(i, core::Value::Int(i)), out).ok());
+  EXPECT_GE(op->SlotCountForTesting(), 10000u);
+  EXPECT_GE(op->PartitionCapacityForTesting(), 10000u);
+  // Ten keys stay active; the watermark closes every other window.
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(op->OnEvent(K(500 * kS + i, core::Value::Int(i)), out).ok());
+  }
+  ASSERT_TRUE(op->OnWatermark(400 * kS, out).ok());
+  EXPECT_EQ(op->PartitionCountForTesting(), 10u);
+  EXPECT_LE(op->SlotCountForTesting(), 127u);
+  EXPECT_LE(op->PartitionCapacityForTesting(), 127u);
+  // The survivors kept their state: each releases its two records with the next arrival.
+  out.Clear();
+  ASSERT_TRUE(op->OnEvent(K(506 * kS, core::Value::Int(3)), out).ok());
+  ASSERT_EQ(out.items().size(), 1u);
+  EXPECT_EQ(out.items()[0].batch.records.size(), 2u);
+}
+
 TEST_F(WindowOperatorTest, CountPartitionsAreDroppedWhenTheirWindowFills) {
   auto made = MakeWindowOperator(WindowSpec::Count(2), "k", std::nullopt, &ctx_);
   ASSERT_TRUE(made.ok());
