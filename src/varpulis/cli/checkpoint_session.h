@@ -134,8 +134,8 @@ class CheckpointSession {
   // triggers). A chunk no longer than this, followed by AfterEvents(its size), checkpoints after
   // the same events as AfterEvent after each would; the interval is checked at chunk ends.
   std::uint64_t EventsUntilDue() const {
-    return every_events_ != 0 ? every_events_ - events_since_
-                              : std::numeric_limits<std::uint64_t>::max();
+    if (every_events_ == 0) return std::numeric_limits<std::uint64_t>::max();
+    return every_events_ > events_since_ ? every_events_ - events_since_ : 1;
   }
   // Called after `n` more input events have been processed (the source position is right after
   // the last of them). Equivalent to `n` AfterEvent calls when n <= EventsUntilDue(), except that
