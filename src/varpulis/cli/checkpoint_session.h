@@ -32,6 +32,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -123,6 +124,32 @@ class CheckpointSession {
         clock_->MonotonicNanos() - last_completed_ns_.load(std::memory_order_relaxed) >=
             interval_ns_) {
       // While one is in flight the interval stays due; that is a wait, not a skipped trigger.
+      return Trigger(/*count_skip=*/false);
+    }
+    return core::Status::Ok();
+  }
+
+  // For a caller that processes input events in chunks: how many more events may be processed
+  // before `every_events` makes a checkpoint due (at least 1; the maximum when only the interval
+  // triggers). A chunk no longer than this, followed by AfterEvents(its size), checkpoints after
+  // the same events as AfterEvent after each would; the interval is checked at chunk ends.
+  std::uint64_t EventsUntilDue() const {
+    if (every_events_ == 0) return std::numeric_limits<std::uint64_t>::max();
+    return every_events_ > events_since_ ? every_events_ - events_since_ : 1;
+  }
+  // Called after `n` more input events have been processed (the source position is right after
+  // the last of them). Equivalent to `n` AfterEvent calls when n <= EventsUntilDue(), except that
+  // an interval checkpoint is taken after the last of them.
+  core::Status AfterEvents(std::uint64_t n) {
+    if (n == 0) return core::Status::Ok();
+    events_since_ += n;
+    if (every_events_ != 0 && events_since_ >= every_events_) return Trigger(true);
+    const std::uint64_t polled = interval_poll_;
+    interval_poll_ += n;
+    if (interval_ns_ != 0 &&
+        (interval_poll_ & ~interval_poll_mask_) != (polled & ~interval_poll_mask_) &&
+        clock_->MonotonicNanos() - last_completed_ns_.load(std::memory_order_relaxed) >=
+            interval_ns_) {
       return Trigger(/*count_skip=*/false);
     }
     return core::Status::Ok();

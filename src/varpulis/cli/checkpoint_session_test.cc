@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -96,9 +99,11 @@ class CheckpointSessionTest : public ::testing::Test {
   }
 
   // Runs the command over `input_` to the end, or stops after `stop_after` events without a
-  // final checkpoint (a crash). Returns the events processed by this run.
+  // final checkpoint (a crash). Returns the events processed by this run. With `chunk_seed`,
+  // reads and processes chunks of random sizes (bounded by EventsUntilDue) and reports each
+  // with AfterEvents, as `simulate --immediate` does.
   std::uint64_t Run(const std::string& output, std::uint64_t stop_after = UINT64_MAX,
-                    CheckpointStats* stats = nullptr) {
+                    CheckpointStats* stats = nullptr, std::uint32_t chunk_seed = 0) {
     auto session = CheckpointSession::Open(Options(output));
     EXPECT_TRUE(session.ok()) << session.status().message();
     auto& s = **session;
@@ -115,7 +120,26 @@ class CheckpointSessionTest : public ::testing::Test {
     s.Attach(source->get(), out->get(), &engine);
     core::Record r;
     std::uint64_t processed = 0;
-    while (processed < stop_after) {
+    std::mt19937 rng(chunk_seed);
+    std::vector<core::Record> chunk(64);
+    while (chunk_seed != 0 && processed < stop_after) {
+      const std::uint64_t limit =
+          std::min({std::uint64_t{1} + rng() % 64, s.EventsUntilDue(), stop_after - processed});
+      std::size_t n = 0;
+      bool end = false;
+      while (n < limit && !end) {
+        auto got = (*source)->Next(chunk[n]);
+        EXPECT_TRUE(got.ok());
+        end = !*got;
+        if (!end) ++n;
+      }
+      for (std::size_t i = 0; i < n; ++i) EXPECT_TRUE(engine.Process(chunk[i], out->get()).ok());
+      processed += n;
+      EXPECT_TRUE(s.AfterEvents(n).ok());
+      s.WaitIdleForTesting();
+      if (end) break;
+    }
+    while (chunk_seed == 0 && processed < stop_after) {
       auto got = (*source)->Next(r);
       EXPECT_TRUE(got.ok());
       if (!*got) break;
@@ -153,6 +177,25 @@ TEST_F(CheckpointSessionTest, CrashAndRestartGivesTheUninterruptedOutput) {
   EXPECT_EQ(Slurp(out), Slurp(reference));
   // Running the finished command again processes nothing and changes nothing.
   EXPECT_EQ(Run(out), 0u);
+  EXPECT_EQ(Slurp(out), Slurp(reference));
+}
+
+// Chunks no longer than EventsUntilDue, reported with AfterEvents: the same checkpoints, at the
+// same events, as one event at a time.
+TEST_F(CheckpointSessionTest, ChunksCheckpointAfterTheSameEventsAsOneByOne) {
+  const std::uint32_t seed = std::random_device{}() | 1;
+  std::printf("chunk seed %u\n", seed);
+  SCOPED_TRACE("chunk seed " + std::to_string(seed));
+  std::string reference = (dir_ / "ref.jsonl").string();
+  Run(reference);
+  fs::remove_all(dir_ / "state");
+  std::string out = (dir_ / "out.jsonl").string();
+  CheckpointStats stats;
+  EXPECT_EQ(Run(out, 750, &stats, seed), 750u);             // killed after 750 events
+  EXPECT_EQ(stats.written, 7u);                             // after events 100, 200, ..., 700
+  EXPECT_EQ(Run(out, UINT64_MAX, &stats, seed + 2), 300u);  // resumes after event 700
+  EXPECT_EQ(stats.restored_id, 7u);
+  EXPECT_EQ(stats.written, 4u);  // 800, 900, 1000 and the final one
   EXPECT_EQ(Slurp(out), Slurp(reference));
 }
 

@@ -1,9 +1,13 @@
 #include "varpulis/cli/event_loop.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <span>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sys/stat.h>
@@ -85,6 +89,137 @@ bool ShouldPrevalidate(const EventLoopOptions& options) {
   return st.st_size <= kPrevalidateBytes;
 }
 
+// `simulate --immediate` hands the runtime its input in chunks of this many events
+// (Runtime::ProcessEvents), so that the runtime can announce upcoming events to operators that
+// load keyed state ahead (operator.h Prefetch). Large against the look-ahead distance (12
+// events, announced back to back at the start of each chunk), small enough that a chunk's
+// records are still in cache when they are processed after being parsed.
+constexpr std::size_t kChunkEvents = 256;
+
+bool StopRequested(const EventLoopOptions& options) {
+  return options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
+}
+
+// Bad lines skipped (--skip-bad-events). Read one by one, the source reports each as it meets
+// it; read in chunks, the reports wait until the events before the bad line are processed, so
+// that stderr (`.print`/`.log` lines among them) keeps the order of the per-event loop.
+struct SkippedLines {
+  bool deferred = false;             // chunked reading: queue the reports
+  std::vector<std::string> pending;  // reported by the source, not yet placed in the chunk
+  // (index in the chunk of the first event after the bad line, report)
+  std::vector<std::pair<std::size_t, std::string>> placed;
+  std::uint64_t unreported = 0;  // skipped while reading ahead, never reached (an error first)
+
+  void Report(const core::Status& s) {
+    if (deferred) {
+      pending.push_back(s.message());
+    } else {
+      std::fprintf(stderr, "%s (skipped)\n", s.message().c_str());
+    }
+  }
+  // The reports pending now come before chunk event `index`.
+  void Place(std::size_t index) {
+    for (std::string& m : pending) placed.emplace_back(index, std::move(m));
+    pending.clear();
+  }
+};
+
+// Processes `events`, printing each placed report once the events before it are processed.
+core::Status ProcessChunk(engine::Runtime& runtime, std::span<core::Record> events,
+                          SkippedLines& skipped) {
+  std::size_t done = 0;
+  std::size_t reported = 0;
+  core::Status st;
+  for (auto& [at, message] : skipped.placed) {
+    st = runtime.ProcessEvents(events.subspan(done, at - done));
+    if (!st.ok()) break;
+    done = at;
+    std::fprintf(stderr, "%s (skipped)\n", message.c_str());
+    ++reported;
+  }
+  if (st.ok()) st = runtime.ProcessEvents(events.subspan(done));
+  skipped.unreported += skipped.placed.size() - reported;
+  skipped.placed.clear();
+  return st;
+}
+
+struct LoopEnd {
+  int exit_code = 0;
+  bool end_of_input = false;
+};
+
+// The --immediate loop of `simulate`: reads up to kChunkEvents events, processes them with
+// Runtime::ProcessEvents, repeats. Everything observable is as if each event were read and
+// processed in turn: output and stderr order, the first bad line ends the run after the events
+// before it (exit 1), and a checkpoint covers exactly the events processed — a chunk never
+// crosses the event after which `--checkpoint-every` is due, and the session hears of a chunk
+// only after all of it is processed, when the source position is right after its last event.
+LoopEnd ProcessInChunks(engine::Runtime& runtime, io::EventSource& source,
+                        std::vector<core::Record>* preloaded, CheckpointSession* session,
+                        const EventLoopOptions& options, SkippedLines& skipped) {
+  LoopEnd end;
+  auto failed = [&end](const core::Status& st, int code) {
+    std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    end.exit_code = code;
+    return end;
+  };
+  if (preloaded != nullptr) {  // validated already: no bad line, no checkpoints
+    std::span<core::Record> all(*preloaded);
+    for (std::size_t done = 0; !StopRequested(options);) {
+      if (done == all.size()) {
+        end.end_of_input = true;
+        break;
+      }
+      const std::size_t n = std::min(kChunkEvents, all.size() - done);
+      core::Status st = runtime.ProcessEvents(all.subspan(done, n));
+      if (!st.ok()) return failed(st, 1);
+      done += n;
+    }
+    return end;
+  }
+  std::vector<core::Record> chunk(kChunkEvents);
+  while (!StopRequested(options)) {
+    std::size_t limit = kChunkEvents;
+    if (session != nullptr) {
+      limit = static_cast<std::size_t>(std::min<std::uint64_t>(limit, session->EventsUntilDue()));
+    }
+    std::size_t n = 0;
+    core::Status read_error;
+    bool at_eof = false;
+    while (n < limit && (n == 0 || !StopRequested(options))) {
+      core::Result<bool> got = source.Next(chunk[n]);
+      skipped.Place(n);
+      if (!got.ok()) {
+        read_error = got.status();
+        break;
+      }
+      if (!*got) {
+        at_eof = true;
+        break;
+      }
+      ++n;
+    }
+    core::Status st = ProcessChunk(runtime, std::span<core::Record>(chunk.data(), n), skipped);
+    if (!st.ok()) return failed(st, 1);
+    if (!read_error.ok()) {
+      // No checkpoint here: the source has moved past the bad line (and the run ends in error).
+      if (StopRequested(options)) return end;
+      std::fprintf(stderr, "%s\n", read_error.message().c_str());
+      end.exit_code = 1;
+      return end;
+    }
+    if (session != nullptr) {
+      st = session->AfterEvents(n);
+      if (!st.ok()) return failed(st, 2);
+    }
+    if (at_eof) {
+      end.end_of_input = !StopRequested(options);
+      return end;
+    }
+  }
+  return end;
+}
+
 }  // namespace
 
 int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options) {
@@ -133,9 +268,12 @@ int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options) {
   source_options.skip_bad_events = options.skip_bad_events;
   // The prefix checksum identifies the input on a restart (§4.5); only needed with checkpoints.
   source_options.track_prefix_crc = session != nullptr;
-  source_options.on_bad_event = [](const core::Status& s) {
-    std::fprintf(stderr, "%s (skipped)\n", s.message().c_str());
-  };
+  // Chunks for `simulate --immediate`; paced input and `run` (live, flushed per event) go event
+  // by event, never waiting for input to fill a chunk.
+  const bool chunked = !options.paced && !options.flush_each;
+  SkippedLines skipped;
+  skipped.deferred = chunked;
+  source_options.on_bad_event = [&skipped](const core::Status& s) { skipped.Report(s); };
   auto source =
       io::EventSource::Open(options.events_path, runtime.symbols(), program.declarations,
                             source_options, session ? session->resume_position() : nullptr);
@@ -176,7 +314,13 @@ int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options) {
   core::Record record;
   int exit_code = 0;
   bool end_of_input = false;
-  while (options.stop == nullptr || !options.stop->load(std::memory_order_relaxed)) {
+  if (chunked) {
+    LoopEnd end = ProcessInChunks(runtime, **source, prevalidate ? &preloaded : nullptr,
+                                  session.get(), options, skipped);
+    exit_code = end.exit_code;
+    end_of_input = end.end_of_input;
+  }
+  while (!chunked && !StopRequested(options)) {
     if (prevalidate) {
       if (next_preloaded == preloaded.size()) {
         end_of_input = true;
@@ -267,7 +411,8 @@ int RunEventLoop(LoadedProgram& program, const EventLoopOptions& options) {
                options.command, static_cast<unsigned long long>(c.events_processed),
                static_cast<unsigned long long>(c.outputs_emitted),
                static_cast<unsigned long long>(c.late_dropped),
-               static_cast<unsigned long long>((*source)->bad_events()), seconds, rate);
+               static_cast<unsigned long long>((*source)->bad_events() - skipped.unreported),
+               seconds, rate);
   if (session) std::fprintf(stderr, "%s: %s\n", options.command, session->Summary().c_str());
   if (options.verbose) {
     const engine::Program& p = runtime.program();

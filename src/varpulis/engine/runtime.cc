@@ -73,6 +73,42 @@ Runtime::Runtime(std::unique_ptr<Program> program) : program_(std::move(program)
       }
     }
   }
+  BuildLookAhead();
+}
+
+// Only operators that input events reach directly are hinted: a stream fed by another stream
+// sees records that do not exist yet when the input event is announced. Filters and projections
+// before the operator run in place (RunFrom); the announced event is the one they will pass on,
+// or drop (then the hint was wasted, never wrong). A projection may rename the fields the
+// operator reads; a hint computed from the raw event then loads the wrong state, which costs a
+// few loads and changes nothing.
+void Runtime::BuildLookAhead() {
+  std::vector<std::vector<Operator*>> by_type(routes_.size());
+  bool any = false;
+  for (std::size_t t = 0; t < routes_.size(); ++t) {
+    for (const Route& route : routes_[t]) {
+      auto s = static_cast<std::size_t>(route.stream);
+      const CompiledStream& stream = program_->streams[s];
+      std::size_t op = 0;
+      while (op < stream.ops.size() &&
+             (direct_[s][op].filter != nullptr || direct_[s][op].projection != nullptr)) {
+        ++op;
+      }
+      if (op == stream.ops.size() || !stream.ops[op]->WantsPrefetch()) continue;
+      Operator* target = stream.ops[op].get();
+      std::vector<Operator*>& list = by_type[t];
+      if (std::find(list.begin(), list.end(), target) == list.end()) list.push_back(target);
+      any = true;
+    }
+  }
+  if (!any) return;  // look_ahead_types_ stays 0: ProcessEvents is a plain loop
+  hint_begin_.reserve(by_type.size() + 1);
+  for (const std::vector<Operator*>& list : by_type) {
+    hint_begin_.push_back(static_cast<std::uint32_t>(hint_ops_.size()));
+    hint_ops_.insert(hint_ops_.end(), list.begin(), list.end());
+  }
+  hint_begin_.push_back(static_cast<std::uint32_t>(hint_ops_.size()));
+  look_ahead_types_ = static_cast<std::uint32_t>(by_type.size());
 }
 
 void Runtime::AddRoute(std::vector<Route>& routes, int stream, Expression* filter) {
@@ -151,6 +187,23 @@ Status Runtime::ProcessEvent(Record event) {
       watermark_ = candidate;
       VP_RETURN_IF_ERROR(WatermarkStep(watermark_));
     }
+  }
+  return Status::Ok();
+}
+
+Status Runtime::ProcessEvents(std::span<Record> events) {
+  const std::size_t n = events.size();
+  if (look_ahead_types_ == 0) {
+    for (Record& event : events) VP_RETURN_IF_ERROR(ProcessEvent(std::move(event)));
+    return Status::Ok();
+  }
+  // The first events are announced back to back (nothing earlier in this call to overlap them
+  // with); from then on each announcement runs kPrefetchDistance events ahead of processing.
+  const std::size_t d = Operator::kPrefetchDistance;
+  for (std::size_t i = 0; i < n && i < d; ++i) Announce(events[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + d < n) Announce(events[i + d]);
+    VP_RETURN_IF_ERROR(ProcessEvent(std::move(events[i])));
   }
   return Status::Ok();
 }

@@ -11,6 +11,11 @@
 //   for (each input record) VP_RETURN_IF_ERROR(runtime.ProcessEvent(std::move(record)));
 //   if (drain) VP_RETURN_IF_ERROR(runtime.Drain());
 //
+// ProcessEvents takes a run of consecutive input events (a reader's chunk) and processes them
+// exactly as ProcessEvent would one by one, and meanwhile announces the upcoming events to the
+// operators that take look-ahead hints (Operator::Prefetch): a partitioned window over many keys
+// then loads the state of the events ahead while it works on the current one.
+//
 // Snapshot/Restore capture the whole runtime (§9): every operator's state under its stable id,
 // `var` globals, M_E, W and the counters. A snapshot taken after Drain() holds the pre-drain W
 // and M_E. Restore is meant for a runtime freshly built from the same program, before any event.
@@ -22,6 +27,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +68,15 @@ class Runtime {
 
   // One input event, §8.3. Errors only from the output sink or a corrupt operator state.
   core::Status ProcessEvent(core::Record event);
+
+  // Consecutive input events, moved from: the same as ProcessEvent over each in order (outputs,
+  // their order, counters, watermark steps), stopping at the first error with the events before
+  // it fully processed. Meanwhile it announces each event once, in order, to the operators that
+  // want hints and read its type directly (the first operator of the stream after its filters and
+  // projections): the first Operator::kPrefetchDistance events up front, then event
+  // i + kPrefetchDistance before event i is processed. Hints change no state; an event whose type
+  // has no such operator costs nothing extra.
+  core::Status ProcessEvents(std::span<core::Record> events);
 
   // End of input with --drain (§8.6): pattern clocks to +inf, then the W = +inf step.
   core::Status Drain();
@@ -128,6 +143,14 @@ class Runtime {
   void EndOfChain(int stream, core::Record record);
   core::Status WatermarkStep(std::int64_t w);
   void UpdateWatermark(const core::Record& event, bool* advanced);
+  void BuildLookAhead();
+  void Announce(const core::Record& upcoming) {
+    if (upcoming.type >= look_ahead_types_) return;
+    const std::uint32_t end = hint_begin_[upcoming.type + 1];
+    for (std::uint32_t k = hint_begin_[upcoming.type]; k < end; ++k) {
+      hint_ops_[k]->Prefetch(upcoming);
+    }
+  }
 
   std::unique_ptr<Program> program_;
   std::vector<std::vector<Route>> routes_;      // by event type id
@@ -136,6 +159,11 @@ class Runtime {
   std::vector<std::vector<DirectOp>> direct_;   // per stream, per op
   std::vector<int> pattern_streams_;            // streams whose ops[0] is a PatternOperator
   std::deque<QueueItem> queue_;
+  // Look-ahead targets by event type id t: hint_ops_[hint_begin_[t], hint_begin_[t + 1]). Types
+  // at or above look_ahead_types_ have none.
+  std::vector<std::uint32_t> hint_begin_;
+  std::vector<Operator*> hint_ops_;
+  std::uint32_t look_ahead_types_ = 0;
 
   // Watermark state (§8.2).
   std::vector<int> registered_index_;  // by type id: index into the vectors below, or -1
