@@ -1,5 +1,6 @@
 #include "varpulis/server/pipeline_host.h"
 
+#include <span>
 #include <string>
 #include <utility>
 
@@ -116,18 +117,18 @@ core::Status PipelineHost::ProcessLocked(std::size_t count, std::vector<OutputEv
   for (std::size_t s = 0; s < delivered_.size(); ++s) {
     delivered_[s] = runtime.delivered_to(static_cast<int>(s));
   }
-  core::Status status;
-  std::size_t i = 0;
-  for (; i < count; ++i) {
-    ++inputs_per_type[scratch_[i].type];
-    // The record's buffers move into the runtime; the scratch slot is refilled next request.
-    status = runtime.ProcessEvent(std::move(scratch_[i]));
-    if (!status.ok()) {
-      ++i;  // it was accepted into the runtime before failing
-      break;
-    }
-  }
-  *processed = i;
+  // One chunk, so the runtime announces events ahead to the operators that take look-ahead
+  // hints (docs/runtime.md). The records' buffers move into the runtime; the scratch slots are
+  // refilled next request.
+  for (std::size_t i = 0; i < count; ++i) ++inputs_per_type[scratch_[i].type];
+  const std::uint64_t events_before = runtime.counters().events_processed;
+  core::Status status = runtime.ProcessEvents(std::span<core::Record>(scratch_.data(), count));
+  // An event that failed was accepted into the runtime (counted) before failing; the ones after
+  // it were not touched (nor moved from) and are not counted.
+  const auto accepted =
+      static_cast<std::size_t>(runtime.counters().events_processed - events_before);
+  for (std::size_t i = accepted; i < count; ++i) --inputs_per_type[scratch_[i].type];
+  *processed = accepted;
   for (std::size_t s = 0; s < delivered_.size(); ++s) {
     delivered_[s] = runtime.delivered_to(static_cast<int>(s)) - delivered_[s];
   }
