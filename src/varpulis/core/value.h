@@ -147,6 +147,10 @@ class Value {
   // to_string of spec §5.7: strings unchanged, floats like Python repr, null as "null".
   std::string ToDisplayString() const;
 
+  // The shared representation of a string, array or map, nullptr for the inline kinds: for a
+  // caller that prefetches it before comparing (a partition key, engine/window_operator.h).
+  const void* heap_address() const { return is_heap() ? payload_.heap : nullptr; }
+
  private:
   explicit Value(ValueKind kind) : kind_(kind) { payload_.i = 0; }
   bool is_heap() const {

@@ -21,18 +21,23 @@
 // there is no heap work at all (programs without `.watermark` pay nothing until --drain).
 //
 // Storage. A partitioned operator keeps its partitions densely in a vector (partitions_) and a
-// small key index (absl flat map, key -> position). The index stays small enough to live in
-// the core's private cache (24 bytes a key: 10 000 keys take ~0.4 MB), so finding a key costs
-// no miss to memory; the partition itself is one miss, and the window state it points at
-// another. Those misses are what a record costs when 10 000 keys hold a minute of records each,
-// and Prefetch (operator.h) lets a caller that looks ahead start them records in advance: the
-// index answers at once, so each look-ahead stage loads exactly one level. Removing a partition
-// moves the last one into its place, so positions change and nothing holds a partition's
+// small index from the key's 64-bit hash to a position (absl flat map). The index stays small
+// enough to live in the core's private cache (16 bytes a key: 10 000 keys take ~0.26 MB) and
+// holds no keys, so finding a key's position reads no key: a string key's characters, which
+// live in their own heap object, are compared once, in the partition, after the partition and
+// those characters were loaded. Keys whose hashes collide share an index entry and are chained
+// through their partitions (next_same_hash). The partition itself is one miss, and the window
+// state it points at another. Those misses are what a record costs when 10 000 keys hold a minute
+// of records each, and Prefetch (operator.h) lets a caller that looks ahead start them records in
+// advance: the index answers at once, so each look-ahead stage loads exactly one level. Removing a
+// partition moves the last one into its place, so positions change and nothing holds a partition's
 // position or address across calls: the heap names partitions by key.
 //
 // Invariants:
-//   - index_ maps exactly the keys of partitions_, each to its position (partitioned
-//     operators); single_ holds the one partition of an unpartitioned operator, when live.
+//   - index_ holds one entry per distinct hash among partitions_, naming the first partition of
+//     that hash's chain; each partition appears in exactly one chain, the one of its hash
+//     (partitioned operators); single_ holds the one partition of an unpartitioned operator,
+//     when live.
 //   - a live partition with a due time has a heap entry with that due time when heap_active_;
 //     heap entries whose (rank, due) no longer match their partition are stale and skipped.
 //
@@ -101,8 +106,9 @@ class WindowOperator final : public Operator {
       const core::Value& key = partition_cache_->Lookup(record);
       std::uint32_t id = AnnouncedPartition(key);
       if (id == kNoPartition) {
-        auto it = index_.find(key);
-        id = it == index_.end() ? NewPartition(key) : it->second;
+        const std::uint64_t hash = ValueHash()(key);
+        id = FindId(key, hash);
+        if (id == kNoPartition) id = NewPartitionWithRank(key, hash, next_rank_++);
       }
       Partition& p = partitions_[id];
       p.state.OnRecord(std::move(record), spec_, &p.key, env_, &out.items());
@@ -131,10 +137,10 @@ class WindowOperator final : public Operator {
   void Prefetch(const core::Record& upcoming) override {
     if constexpr (kStatePrefetches) {
       if (!prefetch_cache_) return;
-      auto it = index_.find(prefetch_cache_->Lookup(upcoming));
+      auto it = index_.find(ValueHash()(prefetch_cache_->Lookup(upcoming)));
       std::uint32_t id = kNoPartition;
       if (it != index_.end()) {
-        id = it->second;
+        id = it->second;  // the chain's first: the record's partition unless hashes collide
         const char* bytes = reinterpret_cast<const char*>(&partitions_[id]);
         for (std::size_t line = 0; line < sizeof(Partition); line += 64) {
           __builtin_prefetch(bytes + line);
@@ -142,7 +148,11 @@ class WindowOperator final : public Operator {
       }
       prefetch_ring_[prefetch_pos_ % kPrefetchRing] = id;
       std::uint32_t mid = prefetch_ring_[(prefetch_pos_ - kPrefetchStep) % kPrefetchRing];
-      if (mid < partitions_.size()) partitions_[mid].state.Prefetch(1);
+      if (mid < partitions_.size()) {
+        partitions_[mid].state.Prefetch(1);
+        // The key's characters, compared when the record arrives.
+        if (const void* rep = partitions_[mid].key.heap_address()) __builtin_prefetch(rep);
+      }
       std::uint32_t near = prefetch_ring_[(prefetch_pos_ - 2 * kPrefetchStep) % kPrefetchRing];
       if (near < partitions_.size()) partitions_[near].state.Prefetch(0);
       ++prefetch_pos_;
@@ -243,10 +253,12 @@ class WindowOperator final : public Operator {
 
  private:
   struct Partition {
-    Partition(const core::Value& k, WindowEnv& env, std::uint64_t r)
-        : state(env), key(k), rank(r) {}
-    State state;      // first: what an arriving record touches
-    core::Value key;  // null for an unpartitioned operator
+    Partition(const core::Value& k, std::uint64_t h, WindowEnv& env, std::uint64_t r)
+        : state(env), key(k), hash(h), rank(r) {}
+    State state;                                  // first: what an arriving record touches
+    core::Value key;                              // null for an unpartitioned operator
+    std::uint64_t hash;                           // ValueHash of key
+    std::uint32_t next_same_hash = kNoPartition;  // the next partition in key's index chain
     std::uint64_t rank = 0;
     bool scheduled = false;
     std::int64_t scheduled_due = 0;
@@ -262,7 +274,7 @@ class WindowOperator final : public Operator {
     std::uint64_t rank;
     std::size_t first, last;  // range in released_items_
   };
-  using Index = absl::flat_hash_map<core::Value, std::uint32_t, ValueHash, ValueEq>;
+  using Index = absl::flat_hash_map<std::uint64_t, std::uint32_t>;
   static constexpr bool kStatePrefetches = requires(State & st) { st.Prefetch(0); };
 
   // The position the announcement of this record found (Prefetch), when the caller announces
@@ -279,33 +291,55 @@ class WindowOperator final : public Operator {
     return kNoPartition;
   }
 
-  Partition* Find(const core::Value& key) {
-    if (!partition_cache_) return single_ ? &*single_ : nullptr;
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &partitions_[it->second];
+  // The position of the partition with `key` (whose ValueHash is `hash`), or kNoPartition.
+  std::uint32_t FindId(const core::Value& key, std::uint64_t hash) const {
+    auto it = index_.find(hash);
+    if (it == index_.end()) return kNoPartition;
+    for (std::uint32_t id = it->second; id != kNoPartition; id = partitions_[id].next_same_hash) {
+      if (ValueEq()(partitions_[id].key, key)) return id;
+    }
+    return kNoPartition;
   }
 
-  std::uint32_t NewPartition(const core::Value& key) {
-    return NewPartitionWithRank(key, next_rank_++);
+  Partition* Find(const core::Value& key) {
+    if (!partition_cache_) return single_ ? &*single_ : nullptr;
+    std::uint32_t id = FindId(key, ValueHash()(key));
+    return id == kNoPartition ? nullptr : &partitions_[id];
   }
 
   // REQUIRES: no partition with `key`.
-  std::uint32_t NewPartitionWithRank(const core::Value& key, std::uint64_t rank) {
+  std::uint32_t NewPartitionWithRank(const core::Value& key, std::uint64_t hash,
+                                     std::uint64_t rank) {
     auto id = static_cast<std::uint32_t>(partitions_.size());
-    partitions_.emplace_back(key, env_, rank);
-    index_.emplace(key, id);
+    partitions_.emplace_back(key, hash, env_, rank);
+    auto [it, inserted] = index_.try_emplace(hash, id);
+    if (!inserted) {  // a colliding hash: the new partition heads the chain
+      partitions_[id].next_same_hash = it->second;
+      it->second = id;
+    }
     ++live_count_;
     return id;
   }
 
+  // The link that names partition `id`: its chain's index entry or its predecessor's
+  // next_same_hash.
+  std::uint32_t& LinkTo(std::uint32_t id) {
+    std::uint32_t* link = &index_.find(partitions_[id].hash)->second;
+    while (*link != id) link = &partitions_[*link].next_same_hash;
+    return *link;
+  }
+
   // Removes partition `id`; the last partition takes its position.
   void ErasePartition(std::uint32_t id) {
-    index_.erase(partitions_[id].key);
-    if (id + 1 != partitions_.size()) {
-      Partition& last = partitions_.back();
-      index_[last.key] = id;
+    const std::uint64_t hash = partitions_[id].hash;
+    std::uint32_t& link = LinkTo(id);
+    link = partitions_[id].next_same_hash;
+    if (auto it = index_.find(hash); it->second == kNoPartition) index_.erase(it);
+    auto last = static_cast<std::uint32_t>(partitions_.size() - 1);
+    if (id != last) {
+      LinkTo(last) = id;
       std::destroy_at(&partitions_[id]);
-      std::construct_at(&partitions_[id], std::move(last));
+      std::construct_at(&partitions_[id], std::move(partitions_[last]));
     }
     partitions_.pop_back();
     --live_count_;
@@ -319,7 +353,7 @@ class WindowOperator final : public Operator {
   }
 
   void NewSingle(std::uint64_t rank) {
-    single_.emplace(null_key_, env_, rank);
+    single_.emplace(null_key_, 0, env_, rank);
     ++live_count_;
   }
 
@@ -328,7 +362,7 @@ class WindowOperator final : public Operator {
   bool AfterTouch(Partition& p) {
     if (p.state.Reclaimable(watermark_, spec_)) {
       if (partition_cache_) {
-        ErasePartition(index_.find(p.key)->second);
+        ErasePartition(static_cast<std::uint32_t>(&p - partitions_.data()));
       } else {
         single_.reset();
         --live_count_;
@@ -428,11 +462,11 @@ class WindowOperator final : public Operator {
         return core::Status::Corrupt("window state: partition ranks out of order");
       }
       previous_rank = rank;
-      if (partition_cache_ && index_.contains(key)) {
+      if (partition_cache_ && FindId(key, ValueHash()(key)) != kNoPartition) {
         return core::Status::Corrupt("window state: duplicate partition key " + key.ToJson());
       }
       if (partition_cache_) {
-        std::uint32_t id = NewPartitionWithRank(key, rank);
+        std::uint32_t id = NewPartitionWithRank(key, ValueHash()(key), rank);
         VP_RETURN_IF_ERROR(partitions_[id].state.Restore(in, env_));
       } else {
         NewSingle(rank);
@@ -470,7 +504,7 @@ class WindowOperator final : public Operator {
   std::size_t delivered_pos_ = prefetch_pos_;  // prefetch_pos_ at the last delivered record
   WindowEnv env_;
 
-  Index index_;                        // partitioned: key -> position in partitions_
+  Index index_;                        // partitioned: key hash -> first position of its chain
   std::vector<Partition> partitions_;  // partitioned: every live partition
   std::optional<Partition> single_;    // unpartitioned: the partition, when live
   const core::Value null_key_;

@@ -2,6 +2,8 @@
 // §7.2–§7.5 and §8.4–§8.6.
 #include "varpulis/engine/window_operator.h"
 
+#include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -292,6 +294,59 @@ TEST_F(WindowOperatorTest, StorageShrinksWhenMostKeysGoQuiet) {
   ASSERT_TRUE(op->OnEvent(K(506 * kS, core::Value::Int(3)), out).ok());
   ASSERT_EQ(out.items().size(), 1u);
   EXPECT_EQ(out.items()[0].batch.records.size(), 2u);
+}
+
+// The key index is by hash, with colliding keys chained through their partitions. Durations
+// and timestamps hash their raw integer mixed with different constants, so Duration(k) and
+// Timestamp(k ^ 0xd0 ^ 0x75) collide: two keys per hash. The same records keyed by distinct ints
+// instead must release the same batches in the same order, as partitions come, go (watermarks
+// drop them, which moves others into their places) and come back.
+TEST_F(WindowOperatorTest, KeysWithCollidingHashesKeepSeparatePartitions) {
+  auto duration = [](std::int64_t k) { return core::Value::Duration(k); };
+  auto timestamp = [](std::int64_t k) { return core::Value::Timestamp(k ^ 0xd0 ^ 0x75); };
+  for (std::int64_t k = 0; k < 40; ++k) {
+    ASSERT_EQ(ValueHash()(duration(k)), ValueHash()(timestamp(k))) << "no collision to test";
+    ASSERT_FALSE(ValueEq()(duration(k), timestamp(k)));
+  }
+  auto colliding =
+      MakeWindowOperator(WindowSpec::SlidingTime(10 * kS, 3 * kS), "k", std::nullopt, &ctx_);
+  auto distinct =
+      MakeWindowOperator(WindowSpec::SlidingTime(10 * kS, 3 * kS), "k", std::nullopt, &ctx_);
+  ASSERT_TRUE(colliding.ok() && distinct.ok());
+  const std::uint64_t seed = std::random_device{}();
+  std::mt19937_64 rng(seed);
+  Emitter a;
+  Emitter b;
+  std::int64_t ts = 0;
+  std::int64_t w = 0;
+  for (int i = 0; i < 20000; ++i) {
+    ts += static_cast<std::int64_t>(rng() % 200);
+    auto k = static_cast<std::int64_t>(rng() % 40);
+    bool is_duration = rng() % 2 == 0;
+    ASSERT_TRUE((*colliding)->OnEvent(K(ts, is_duration ? duration(k) : timestamp(k)), a).ok());
+    ASSERT_TRUE(
+        (*distinct)->OnEvent(K(ts, core::Value::Int(2 * k + (is_duration ? 0 : 1))), b).ok());
+    if (rng() % 100 == 0) {
+      w = ts - static_cast<std::int64_t>(rng() % (5 * kS));
+      ASSERT_TRUE((*colliding)->OnWatermark(w, a).ok());
+      ASSERT_TRUE((*distinct)->OnWatermark(w, b).ok());
+    }
+    ASSERT_EQ(a.items().size(), b.items().size()) << "seed " << seed << " record " << i;
+    for (std::size_t j = 0; j < a.items().size(); ++j) {
+      const Batch& x = a.items()[j].batch;
+      const Batch& y = b.items()[j].batch;
+      ASSERT_EQ(x.batch_time, y.batch_time) << "seed " << seed;
+      ASSERT_EQ(x.records.size(), y.records.size()) << "seed " << seed;
+      // The partition each batch came from, translated to the int naming.
+      const core::Value& key = *x.partition_key;
+      std::int64_t expected = key.kind() == core::ValueKind::kDuration
+                                  ? 2 * key.AsInt()
+                                  : 2 * (key.AsInt() ^ 0xd0 ^ 0x75) + 1;
+      ASSERT_EQ(expected, y.partition_key->AsInt()) << "seed " << seed;
+    }
+    a.Clear();
+    b.Clear();
+  }
 }
 
 TEST_F(WindowOperatorTest, CountPartitionsAreDroppedWhenTheirWindowFills) {
