@@ -109,14 +109,11 @@ std::string FormatRfc3339Utc(std::int64_t ms) {
   unsigned m = 0, d = 0;
   CivilFromDays(days, y, m, d);
   char buf[48];
-  int n;
-  if (millis != 0) {
-    n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-                      static_cast<long long>(y), m, d, rem / 3600, rem / 60 % 60, rem % 60, millis);
-  } else {
-    n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02u:%02u:%02uZ",
-                      static_cast<long long>(y), m, d, rem / 3600, rem / 60 % 60, rem % 60);
-  }
+  // Always with milliseconds: fixed width, so that the text sorts as the time does (a client
+  // sorting by created_at, or comparing two of them, must not see "…:14Z" after "…:14.001Z").
+  int n =
+      std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+                    static_cast<long long>(y), m, d, rem / 3600, rem / 60 % 60, rem % 60, millis);
   return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 

@@ -2,7 +2,7 @@
 // server.md §6.6) and formatting `created_at` / `last_checkpoint_at` as UTC.
 //
 //   std::optional<std::int64_t> ms = ParseRfc3339Millis("2026-01-01T00:00:01.5+02:00");
-//   std::string text = FormatRfc3339Utc(1767225600000);   // "2026-01-01T00:00:00Z"
+//   std::string text = FormatRfc3339Utc(1767225600000);   // "2026-01-01T00:00:00.000Z"
 #pragma once
 
 #include <cstdint>

@@ -29,8 +29,10 @@ TEST(Rfc3339Test, RefusesMalformedAndOutOfRange) {
 }
 
 TEST(Rfc3339Test, FormatsUtcAndRoundTrips) {
-  EXPECT_EQ(FormatRfc3339Utc(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatRfc3339Utc(1767225600000), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339Utc(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatRfc3339Utc(1767225600000), "2026-01-01T00:00:00.000Z");
+  // Fixed width: text order is time order across a whole second.
+  EXPECT_LT(FormatRfc3339Utc(1767225600000), FormatRfc3339Utc(1767225600001));
   EXPECT_EQ(FormatRfc3339Utc(1767225601234), "2026-01-01T00:00:01.234Z");
   EXPECT_EQ(FormatRfc3339Utc(-1), "1969-12-31T23:59:59.999Z");
   for (std::int64_t ms : {0LL, 951782400000LL, 1767225601234LL, 4102444800000LL, -86400000LL}) {
