@@ -271,7 +271,7 @@ TEST_F(ApiServiceTest, ListPaginationAndQueryErrors) {
             (nlohmann::json{{"total", 3}, {"limit", 2}, {"offset", 1}, {"has_more", false}}));
   j = nlohmann::json::parse(Call("GET", "/api/v1/pipelines?limit=1").body);
   EXPECT_EQ(j["pagination"]["has_more"], true);
-  EXPECT_EQ(j["pipelines"][0]["created_at"], "2026-01-01T00:00:00Z");
+  EXPECT_EQ(j["pipelines"][0]["created_at"], "2026-01-01T00:00:00.000Z");
   EXPECT_TRUE(j["pipelines"][0]["error"].is_null());
   EXPECT_EQ(Code(Call("GET", "/api/v1/pipelines?limit=99999999999999999999999")), "invalid_limit");
   EXPECT_EQ(Code(Call("GET", "/api/v1/pipelines?limit=1&limit=2")), "invalid_query");
