@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "varpulis/engine/program.h"
+#include "varpulis/engine/program_test_support.h"
 #include "varpulis/engine/runtime.h"
 #include "varpulis/lang/parser.h"
 
@@ -31,17 +32,10 @@ class LinesSink final : public OutputSink {
 };
 
 std::unique_ptr<Runtime> Build(const std::string& text, std::int64_t max_runs) {
-  lang::SourceFile file("patterns.vpl", text);
-  lang::ParseResult parsed = lang::Parse(file);
-  EXPECT_TRUE(parsed.ok()) << parsed.diagnostics.Render(file);
-  if (!parsed.ok()) return nullptr;
   CompileOptions options;
-  options.diagnostics = nullptr;
   options.max_runs = max_runs;
-  auto program = CompileProgram(*parsed.program, options);
-  EXPECT_TRUE(program.ok()) << program.status().message();
-  if (!program.ok()) return nullptr;
-  return std::make_unique<Runtime>(std::move(*program));
+  std::unique_ptr<Program> program = testing::CompileForTest(text, options, "patterns.vpl");
+  return program ? std::make_unique<Runtime>(std::move(program)) : nullptr;
 }
 
 constexpr char kProgram[] = R"(

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "varpulis/engine/program.h"
+#include "varpulis/engine/program_test_support.h"
 #include "varpulis/engine/runtime.h"
 #include "varpulis/lang/parser.h"
 
@@ -34,18 +35,7 @@ class CollectingSink final : public OutputSink {
   std::uint64_t fail_at = 0;  // 0: never
 };
 
-std::unique_ptr<Program> Compile(const std::string& text) {
-  lang::SourceFile file("test.vpl", text);
-  lang::ParseResult parsed = lang::Parse(file);
-  EXPECT_TRUE(parsed.ok()) << parsed.diagnostics.Render(file);
-  if (!parsed.ok()) return nullptr;
-  CompileOptions options;
-  options.diagnostics = nullptr;
-  auto program = CompileProgram(*parsed.program, options);
-  EXPECT_TRUE(program.ok()) << program.status().message();
-  if (!program.ok()) return nullptr;
-  return std::move(*program);
-}
+std::unique_ptr<Program> Compile(const std::string& text) { return testing::CompileForTest(text); }
 
 // Several event types and streams: filters and a projection before partitioned sliding windows
 // (the operators that take hints), a watermark with allowed lateness (late drops), a merge, a

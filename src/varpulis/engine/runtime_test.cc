@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "varpulis/engine/program.h"
+#include "varpulis/engine/program_test_support.h"
 #include "varpulis/lang/parser.h"
 
 namespace varpulis::engine {
@@ -28,16 +29,8 @@ class CollectingSink final : public OutputSink {
 };
 
 std::unique_ptr<Runtime> Build(const std::string& text) {
-  lang::SourceFile file("test.vpl", text);
-  lang::ParseResult parsed = lang::Parse(file);
-  EXPECT_TRUE(parsed.ok()) << parsed.diagnostics.Render(file);
-  if (!parsed.ok()) return nullptr;
-  CompileOptions options;
-  options.diagnostics = nullptr;
-  auto program = CompileProgram(*parsed.program, options);
-  EXPECT_TRUE(program.ok()) << program.status().message();
-  if (!program.ok()) return nullptr;
-  return std::make_unique<Runtime>(std::move(*program));
+  std::unique_ptr<Program> program = testing::CompileForTest(text);
+  return program ? std::make_unique<Runtime>(std::move(program)) : nullptr;
 }
 
 struct Event {

@@ -217,13 +217,14 @@ void SlidingAggregator::TrackTs(std::int64_t ts) {
   }
 }
 
-// A partition's lines are cold when its next record arrives (thousands of other keys came in
-// between). Each miss below is independent of the others once the block header is in, so
-// starting them together overlaps their latencies instead of paying them one after another as
-// the append, the fold and the eviction reach them.
-void SlidingAggregator::Prefetch() const {
-  __builtin_prefetch(RowAt(0));      // oldest row: the eviction check
-  __builtin_prefetch(RowAt(rows_));  // next free row: the append
+void SlidingAggregator::PrefetchStage(int stage) const {
+  if (!block_) return;
+  if (stage >= 1) {
+    __builtin_prefetch(block_.get());  // header: deque positions, running sums
+    __builtin_prefetch(RowAt(0));      // oldest row: the eviction check
+    __builtin_prefetch(RowAt(rows_));  // next free row: the append
+    return;
+  }
   std::size_t mask = monotonic_capacity_ - 1;
   for (std::size_t m = 0; m < monotonic_count(); ++m) {
     const MonotonicHeader& h = monotonic_headers()[m];
@@ -233,25 +234,14 @@ void SlidingAggregator::Prefetch() const {
   }
 }
 
-void SlidingAggregator::PrefetchStage(int stage) const {
-  if (!block_) return;
-  if (stage >= 1) {
-    __builtin_prefetch(block_.get());
-    __builtin_prefetch(RowAt(0));
-    __builtin_prefetch(RowAt(rows_));
-    return;
-  }
-  std::size_t mask = monotonic_capacity_ - 1;
-  for (std::size_t m = 0; m < monotonic_count(); ++m) {
-    const MonotonicHeader& h = monotonic_headers()[m];
-    const MonotonicEntry* ring = MonotonicRing(m);
-    __builtin_prefetch(&ring[(h.head + h.size) & mask]);
-    __builtin_prefetch(&ring[h.head]);
-  }
-}
-
+// A partition's lines are cold when its next record arrives (thousands of other keys came in
+// between). Each miss below is independent of the others once the block header is in, so
+// starting them together overlaps their latencies instead of paying them one after another as
+// the append, the fold and the eviction reach them. (A caller that announced the record did
+// this earlier, in two steps, and these find the lines in cache.)
 void SlidingAggregator::Add(const core::Record& record, EvalContext& ctx) {
-  if (block_) Prefetch();
+  PrefetchStage(1);
+  PrefetchStage(0);
   std::int64_t ts = record.ts;
   TrackTs(ts);
   std::size_t index = rows_;

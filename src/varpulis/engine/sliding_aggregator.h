@@ -185,7 +185,6 @@ class SlidingAggregator {
   }
   std::uint64_t SeqAt(std::size_t i) const { return base_seq_ + i; }
 
-  void Prefetch() const;  // REQUIRES: block_
   void Regrow(std::size_t capacity, std::size_t monotonic_capacity);
   // Appends a live row with `ts` and null arguments (numeric rows: unset unless `fill`, for a
   // caller that writes every argument at once); returns it.
